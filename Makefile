@@ -1,0 +1,81 @@
+# The two commands: `make run` (development server with demo data) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help install system-deps run serve migrate seed test lint format test-sqlite test-postgres bench backup restore clean
+
+help:
+	@echo "make run    - development server on $(HOST):$(PORT) with SQLite and demo data"
+	@echo "make test   - ruff + the whole test suite (SQLite; PostgreSQL too when DATABASE_URL is set)"
+	@echo "make serve  - gunicorn with production settings (DATABASE_URL, REDIS_URL, SECRET_KEY)"
+	@echo "make bench  - benchmarks (see bench/README.md)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: system-deps $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+migrate: install
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (API /api/, admin /admin/, docs /api/docs/)"
+	@echo "Demo logins: admin / demo-pass-123 (admin), staff / demo-pass-123 (staff)"
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production settings: DEBUG=false, a real SECRET_KEY (written once to .env when missing).
+serve: install
+	@bash scripts/ensure-secret-key.sh
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn core.wsgi:application --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@test -n "$$DATABASE_URL" || (echo "DATABASE_URL is not set" && exit 2)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint test-sqlite
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== The same suite on PostgreSQL ($${DATABASE_URL%%://*}) =="; \
+		$(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		echo "DATABASE_URL not set: PostgreSQL run skipped (see README)"; \
+	fi
+
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+backup: install
+	@bash scripts/backup.sh
+
+restore: install
+	@bash scripts/restore.sh $(FILE)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

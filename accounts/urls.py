@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from accounts import views
+
+router = SimpleRouter()
+router.register("users", views.UserViewSet, basename="user")
+
+urlpatterns = [
+    path("auth/login/", views.LoginView.as_view(), name="auth-login"),
+    path("auth/refresh/", views.RefreshView.as_view(), name="auth-refresh"),
+    path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
+    path("auth/me/", views.MeView.as_view(), name="auth-me"),
+    path("auth/change-password/", views.ChangePasswordView.as_view(), name="auth-change-password"),
+    *router.urls,
+]

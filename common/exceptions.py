@@ -1,0 +1,64 @@
+"""One exception hierarchy; each carries a stable machine code and an HTTP status.
+
+Clients branch on `code`; people read `message`. Codes of each domain live beside
+its exception class (e.g. `invoices.errors`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BusinessException(Exception):
+    status_code = 409
+    default_code = "business_rule_violated"
+    default_message = "The request breaks a business rule."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.code = code or self.default_code
+        self.details = details or {}
+        if status_code is not None:
+            self.status_code = status_code
+        super().__init__(self.message)
+
+
+class InvoiceException(BusinessException):
+    default_code = "invoice_error"
+    default_message = "The invoice cannot be changed that way."
+
+
+class CustomerException(BusinessException):
+    default_code = "customer_error"
+    default_message = "The customer cannot be changed that way."
+
+
+class ValidationException(BusinessException):
+    status_code = 400
+    default_code = "validation_error"
+    default_message = "Invalid input."
+
+
+class ResourceNotFoundException(BusinessException):
+    status_code = 404
+    default_code = "not_found"
+    default_message = "Not found."
+
+
+class PermissionDeniedException(BusinessException):
+    status_code = 403
+    default_code = "permission_denied"
+    default_message = "You do not have permission to perform this action."
+
+
+class UnauthorizedException(BusinessException):
+    status_code = 401
+    default_code = "not_authenticated"
+    default_message = "Authentication credentials were not provided or are invalid."

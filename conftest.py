@@ -1,0 +1,73 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import Role
+from common.tests.factories import CompanySettingsFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters and cached settings must not leak between tests."""
+    # A test may have stopped the cache server on purpose.
+    with contextlib.suppress(Exception):
+        cache.clear()
+    yield
+
+
+@pytest.fixture
+def company(db):
+    return CompanySettingsFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(username="staff", role=Role.STAFF)
+
+
+@pytest.fixture
+def other_staff(db):
+    return UserFactory(username="other", role=Role.STAFF)
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    return _client_for
+
+
+@pytest.fixture
+def admin_client(admin_user) -> APIClient:
+    return _client_for(admin_user)
+
+
+@pytest.fixture
+def staff_client(staff_user) -> APIClient:
+    return _client_for(staff_user)
+
+
+@pytest.fixture
+def other_client(other_staff) -> APIClient:
+    return _client_for(other_staff)

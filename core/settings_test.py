@@ -1,0 +1,33 @@
+"""Settings for the test suite: the production settings with test-only relaxations."""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+# Each xdist worker gets its own cache namespace on a shared Redis.
+os.environ.setdefault(
+    "CACHE_KEY_PREFIX", f"billing-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+)
+
+from core.settings import *  # noqa: F403
+from core.settings import REST_FRAMEWORK, STORAGES
+
+# Fast hashing: tests create many users; production keeps Argon2.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        "anon": "100000/min",
+        "user": "100000/min",
+        "login": "100000/min",
+        "public_invoice": "100000/min",
+    },
+}

@@ -1,0 +1,103 @@
+"""Writes on customers, and the statistics kept from their invoices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, Sum
+
+from accounts.models import User
+from customers.models import Customer
+from settings_app.models import CompanySettings
+
+ZERO = Decimal("0")
+STATISTICS_FIELDS = [
+    "invoice_count",
+    "total_invoiced",
+    "total_paid",
+    "balance_due",
+    "last_invoice_date",
+]
+
+
+def customer_create(*, owner: User, **fields) -> Customer:
+    company = None
+    if not fields.get("currency") or fields.get("payment_terms_days") is None:
+        company = CompanySettings.load()
+    if not fields.get("currency"):
+        fields["currency"] = company.default_currency
+    if fields.get("payment_terms_days") is None:
+        fields["payment_terms_days"] = company.default_payment_terms_days
+    customer = Customer(owner=owner, **fields)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+def customer_update(*, customer: Customer, **fields) -> Customer:
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+def customer_delete(*, customer: Customer) -> None:
+    """Soft: the row and its invoices stay; lists and lookups stop showing it."""
+    customer.delete()
+
+
+def customer_restore(*, customer: Customer) -> Customer:
+    customer.restore()
+    return customer
+
+
+def customer_statistics_recompute(*, customer_ids: Iterable[int]) -> int:
+    """Recompute the statistics of the given customers with ONE grouped query.
+
+    Counted: issued, partially paid and paid documents (drafts have no legal weight,
+    void ones were cancelled). Credit notes count negatively, so
+    balance_due == total_invoiced - total_paid always holds.
+    """
+    from invoices.models import Invoice, InvoiceKind, InvoiceStatus
+
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return 0
+    is_invoice = Q(kind=InvoiceKind.INVOICE)
+    is_credit = Q(kind=InvoiceKind.CREDIT_NOTE)
+    rows = (
+        Invoice.objects.filter(customer_id__in=ids, status__in=InvoiceStatus.COUNTED)
+        .values("customer_id")
+        .annotate(
+            count=Count("id", filter=is_invoice),
+            invoiced=Sum("gross_total", filter=is_invoice),
+            credited=Sum("gross_total", filter=is_credit),
+            paid=Sum("paid_total", filter=is_invoice),
+            refunded=Sum("paid_total", filter=is_credit),
+            last_date=Max("issue_date"),
+        )
+    )
+    by_customer = {row["customer_id"]: row for row in rows}
+    values = {customer_id: _statistics(by_customer.get(customer_id, {})) for customer_id in ids}
+    if len(ids) == 1:  # the common case (one invoice changed): one UPDATE, no read
+        return Customer.all_objects.filter(pk=ids[0]).update(**values[ids[0]])
+    customers = list(Customer.all_objects.filter(id__in=ids).only("id", *STATISTICS_FIELDS))
+    for customer in customers:
+        for name, value in values[customer.id].items():
+            setattr(customer, name, value)
+    Customer.all_objects.bulk_update(customers, STATISTICS_FIELDS, batch_size=500)
+    return len(customers)
+
+
+def _statistics(row: dict) -> dict:
+    total_invoiced = (row.get("invoiced") or ZERO) - (row.get("credited") or ZERO)
+    total_paid = (row.get("paid") or ZERO) - (row.get("refunded") or ZERO)
+    return {
+        "invoice_count": row.get("count") or 0,
+        "total_invoiced": total_invoiced,
+        "total_paid": total_paid,
+        "balance_due": total_invoiced - total_paid,
+        "last_invoice_date": row.get("last_date"),
+    }

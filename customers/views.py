@@ -1,0 +1,48 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from common.permissions import IsAdmin, IsOwnerOrAdmin
+from customers import services
+from customers.filters import CustomerFilter
+from customers.selectors import customer_list
+from customers.serializers import CustomerSerializer
+
+
+class CustomerViewSet(viewsets.ModelViewSet):
+    """Customers. Staff see their own (another's id is a 404); admins see all.
+
+    DELETE is soft: the customer disappears from lists but keeps its invoices;
+    `POST {id}/restore/` (admins) brings it back.
+    """
+
+    serializer_class = CustomerSerializer
+    permission_classes = [IsOwnerOrAdmin]
+    filterset_class = CustomerFilter
+    search_fields = ["name", "email", "tax_id"]
+    ordering_fields = ["name", "created_at", "balance_due"]
+    ordering = ["name", "id"]
+
+    def get_queryset(self):
+        include_deleted = self.action == "restore"
+        return customer_list(user=self.request.user, include_deleted=include_deleted)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.customer_create(
+            owner=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.customer_update(
+            customer=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.customer_delete(customer=instance)
+
+    @extend_schema(request=None, responses={200: CustomerSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAdmin])
+    def restore(self, request, pk=None):
+        customer = services.customer_restore(customer=self.get_object())
+        return Response(self.get_serializer(customer).data, status=status.HTTP_200_OK)

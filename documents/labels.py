@@ -1,0 +1,355 @@
+"""The fixed texts of invoice documents in English, German and French.
+
+Plain dicts, one per language, with the same keys; ``labels_for`` falls back to
+English for any other language. Texts with ``{placeholders}`` are filled with
+``str.format`` by the renderers.
+"""
+
+# French typography uses the typographic apostrophe on purpose.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+from documents.formatting import language_of
+
+EN: Final[dict[str, str]] = {
+    "invoice": "Invoice",
+    "credit_note": "Credit note",
+    "invoice_number": "Invoice number",
+    "credit_note_number": "Credit note number",
+    "issue_date": "Issue date",
+    "due_date": "Due date",
+    "buyer_reference": "Buyer reference",
+    "credit_note_for": "Credit note for invoice {number}",
+    "credit_note_for_dated": "Credit note for invoice {number} of {date}",
+    "seller": "From",
+    "buyer": "Bill to",
+    "vat_id": "VAT ID",
+    "company_id": "Company reg. no.",
+    "email": "Email",
+    "phone": "Phone",
+    "position": "#",
+    "description": "Description",
+    "qty": "Qty",
+    "unit": "Unit",
+    "unit_price": "Unit price",
+    "per": "per",
+    "discount": "Discount",
+    "line_charge": "Surcharge",
+    "vat": "VAT",
+    "vat_rate": "VAT",
+    "net": "Net",
+    "allowances_charges": "Allowances and charges",
+    "allowance": "Allowance",
+    "charge": "Charge",
+    "reason": "Reason",
+    "amount": "Amount",
+    "vat_breakdown": "VAT breakdown",
+    "category": "Category",
+    "rate": "Rate",
+    "taxable_amount": "Taxable amount",
+    "tax_amount": "VAT amount",
+    "exemption_reason": "Exemption reason",
+    "subtotal": "Subtotal",
+    "allowance_total": "Allowances",
+    "charge_total": "Charges",
+    "net_total": "Total net",
+    "tax_total": "VAT",
+    "total": "Total",
+    "paid": "Paid",
+    "amount_due": "Amount due",
+    "amount_credited": "Amount credited",
+    "payment": "Payment",
+    "payment_instruction": (
+        "Please transfer {amount}{due_part} to IBAN {iban}{bic_part} with reference {reference}."
+    ),
+    "payment_due_part": " by {date}",
+    "payment_bic_part": " (BIC {bic})",
+    "paid_in_full": "Paid in full. Thank you.",
+    "credit_settlement": "This amount will be refunded or set off against open invoices.",
+    "notes": "Notes",
+    "void": "VOID",
+    "void_notice": "This invoice has been voided and is not payable.",
+    "draft": "DRAFT",
+    "draft_notice": "Draft preview: not a valid invoice.",
+    "page": "Page {page} of {pages}",
+    "downloads": "Download",
+    "download_pdf": "PDF",
+    "download_facturx": "Factur-X (PDF with e-invoice)",
+    "download_ubl": "UBL (XML e-invoice)",
+}
+
+DE: Final[dict[str, str]] = {
+    "invoice": "Rechnung",
+    "credit_note": "Gutschrift",
+    "invoice_number": "Rechnungsnummer",
+    "credit_note_number": "Gutschriftsnummer",
+    "issue_date": "Rechnungsdatum",
+    "due_date": "Fällig am",
+    "buyer_reference": "Ihre Referenz",
+    "credit_note_for": "Gutschrift zur Rechnung {number}",
+    "credit_note_for_dated": "Gutschrift zur Rechnung {number} vom {date}",
+    "seller": "Von",
+    "buyer": "Rechnungsempfänger",
+    "vat_id": "USt-IdNr.",
+    "company_id": "Handelsregister",
+    "email": "E-Mail",
+    "phone": "Telefon",
+    "position": "Pos.",
+    "description": "Beschreibung",
+    "qty": "Menge",
+    "unit": "Einheit",
+    "unit_price": "Einzelpreis",
+    "per": "pro",
+    "discount": "Rabatt",
+    "line_charge": "Zuschlag",
+    "vat": "USt.",
+    "vat_rate": "USt.",
+    "net": "Netto",
+    "allowances_charges": "Nachlässe und Zuschläge",
+    "allowance": "Nachlass",
+    "charge": "Zuschlag",
+    "reason": "Grund",
+    "amount": "Betrag",
+    "vat_breakdown": "Umsatzsteueraufstellung",
+    "category": "Kategorie",
+    "rate": "Satz",
+    "taxable_amount": "Bemessungsgrundlage",
+    "tax_amount": "Steuerbetrag",
+    "exemption_reason": "Befreiungsgrund",
+    "subtotal": "Zwischensumme",
+    "allowance_total": "Nachlässe",
+    "charge_total": "Zuschläge",
+    "net_total": "Nettobetrag",
+    "tax_total": "Umsatzsteuer",
+    "total": "Gesamtbetrag",
+    "paid": "Bereits bezahlt",
+    "amount_due": "Zu zahlender Betrag",
+    "amount_credited": "Gutschriftsbetrag",
+    "payment": "Zahlung",
+    "payment_instruction": (
+        "Bitte überweisen Sie {amount}{due_part} auf das Konto IBAN {iban}{bic_part} "
+        "unter Angabe der Referenz {reference}."
+    ),
+    "payment_due_part": " bis zum {date}",
+    "payment_bic_part": " (BIC {bic})",
+    "paid_in_full": "Vollständig bezahlt. Vielen Dank.",
+    "credit_settlement": ("Der Betrag wird erstattet oder mit offenen Rechnungen verrechnet."),
+    "notes": "Hinweise",
+    "void": "STORNIERT",
+    "void_notice": "Diese Rechnung wurde storniert und ist nicht zu bezahlen.",
+    "draft": "ENTWURF",
+    "draft_notice": "Entwurfsvorschau: keine gültige Rechnung.",
+    "page": "Seite {page} von {pages}",
+    "downloads": "Herunterladen",
+    "download_pdf": "PDF",
+    "download_facturx": "Factur-X (PDF mit E-Rechnung)",
+    "download_ubl": "UBL (XML-E-Rechnung)",
+}
+
+FR: Final[dict[str, str]] = {
+    "invoice": "Facture",
+    "credit_note": "Avoir",
+    "invoice_number": "Numéro de facture",
+    "credit_note_number": "Numéro d’avoir",
+    "issue_date": "Date d’émission",
+    "due_date": "Date d’échéance",
+    "buyer_reference": "Votre référence",
+    "credit_note_for": "Avoir sur la facture {number}",
+    "credit_note_for_dated": "Avoir sur la facture {number} du {date}",
+    "seller": "Émetteur",
+    "buyer": "Facturé à",
+    "vat_id": "N° TVA",
+    "company_id": "N° d’immatriculation",
+    "email": "E-mail",
+    "phone": "Téléphone",
+    "position": "N°",
+    "description": "Désignation",
+    "qty": "Qté",
+    "unit": "Unité",
+    "unit_price": "Prix unitaire",
+    "per": "par",
+    "discount": "Remise",
+    "line_charge": "Majoration",
+    "vat": "TVA",
+    "vat_rate": "TVA",
+    "net": "Montant HT",
+    "allowances_charges": "Remises et frais",
+    "allowance": "Remise",
+    "charge": "Frais",
+    "reason": "Motif",
+    "amount": "Montant",
+    "vat_breakdown": "Détail de la TVA",
+    "category": "Catégorie",
+    "rate": "Taux",
+    "taxable_amount": "Base HT",
+    "tax_amount": "Montant TVA",
+    "exemption_reason": "Motif d’exonération",
+    "subtotal": "Sous-total",
+    "allowance_total": "Remises",
+    "charge_total": "Frais",
+    "net_total": "Total HT",
+    "tax_total": "TVA",
+    "total": "Total TTC",
+    "paid": "Déjà payé",
+    "amount_due": "Net à payer",
+    "amount_credited": "Montant de l’avoir",
+    "payment": "Paiement",
+    "payment_instruction": (
+        "Merci de virer {amount}{due_part} sur le compte IBAN {iban}{bic_part} "
+        "en indiquant la référence {reference}."
+    ),
+    "payment_due_part": " avant le {date}",
+    "payment_bic_part": " (BIC {bic})",
+    "paid_in_full": "Entièrement payée. Merci.",
+    "credit_settlement": ("Ce montant sera remboursé ou imputé sur vos factures en cours."),
+    "notes": "Remarques",
+    "void": "ANNULÉE",
+    "void_notice": "Cette facture a été annulée et n’est pas à payer.",
+    "draft": "BROUILLON",
+    "draft_notice": "Aperçu du brouillon : ce n’est pas une facture valable.",
+    "page": "Page {page} sur {pages}",
+    "downloads": "Télécharger",
+    "download_pdf": "PDF",
+    "download_facturx": "Factur-X (PDF avec facture électronique)",
+    "download_ubl": "UBL (facture électronique XML)",
+}
+
+LABELS: Final = MappingProxyType({"en": EN, "de": DE, "fr": FR})
+
+# VAT category codes of UNCL5305 as EN 16931 uses them (BT-118).
+CATEGORY_NAMES: Final = MappingProxyType(
+    {
+        "en": {
+            "S": "Standard rate",
+            "Z": "Zero rated",
+            "E": "Exempt from VAT",
+            "AE": "Reverse charge",
+            "K": "Intra-community supply",
+            "G": "Export outside the EU",
+            "O": "Not subject to VAT",
+            "L": "Canary Islands tax (IGIC)",
+            "M": "Ceuta and Melilla tax (IPSI)",
+        },
+        "de": {
+            "S": "Normalsatz",
+            "Z": "Nullsatz",
+            "E": "Steuerbefreit",
+            "AE": "Steuerschuldnerschaft des Leistungsempfängers",
+            "K": "Innergemeinschaftliche Lieferung",
+            "G": "Ausfuhrlieferung (Drittland)",
+            "O": "Nicht steuerbar",
+            "L": "Kanarische Inseln (IGIC)",
+            "M": "Ceuta und Melilla (IPSI)",
+        },
+        "fr": {
+            "S": "Taux normal",
+            "Z": "Taux zéro",
+            "E": "Exonéré de TVA",
+            "AE": "Autoliquidation",
+            "K": "Livraison intracommunautaire",
+            "G": "Exportation hors UE",
+            "O": "Hors champ de la TVA",
+            "L": "Impôt des Canaries (IGIC)",
+            "M": "Impôt de Ceuta et Melilla (IPSI)",
+        },
+    }
+)
+
+# UN/ECE recommendation 20 codes that invoices commonly carry; others print as is.
+UNIT_NAMES: Final = MappingProxyType(
+    {
+        "en": {
+            "C62": "pcs",
+            "H87": "pcs",
+            "EA": "each",
+            "HUR": "h",
+            "MIN": "min",
+            "DAY": "days",
+            "WEE": "weeks",
+            "MON": "months",
+            "ANN": "years",
+            "KGM": "kg",
+            "GRM": "g",
+            "TNE": "t",
+            "MTR": "m",
+            "KMT": "km",
+            "MTK": "m²",
+            "MTQ": "m³",
+            "LTR": "l",
+            "KWH": "kWh",
+            "SET": "sets",
+            "LS": "lump sum",
+            "PR": "pairs",
+            "P1": "%",
+        },
+        "de": {
+            "C62": "Stk.",
+            "H87": "Stk.",
+            "EA": "Stk.",
+            "HUR": "Std.",
+            "MIN": "Min.",
+            "DAY": "Tage",
+            "WEE": "Wochen",
+            "MON": "Monate",
+            "ANN": "Jahre",
+            "KGM": "kg",
+            "GRM": "g",
+            "TNE": "t",
+            "MTR": "m",
+            "KMT": "km",
+            "MTK": "m²",
+            "MTQ": "m³",
+            "LTR": "l",
+            "KWH": "kWh",
+            "SET": "Sätze",
+            "LS": "pauschal",
+            "PR": "Paar",
+            "P1": "%",
+        },
+        "fr": {
+            "C62": "pce",
+            "H87": "pce",
+            "EA": "pce",
+            "HUR": "h",
+            "MIN": "min",
+            "DAY": "jours",
+            "WEE": "semaines",
+            "MON": "mois",
+            "ANN": "ans",
+            "KGM": "kg",
+            "GRM": "g",
+            "TNE": "t",
+            "MTR": "m",
+            "KMT": "km",
+            "MTK": "m²",
+            "MTQ": "m³",
+            "LTR": "l",
+            "KWH": "kWh",
+            "SET": "lots",
+            "LS": "forfait",
+            "PR": "paires",
+            "P1": "%",
+        },
+    }
+)
+
+
+def labels_for(lang: str | None) -> dict[str, str]:
+    """A copy of the labels of ``lang`` (``de``, ``fr-CH``, ...), English if unsupported."""
+    return dict(LABELS.get(language_of(lang), EN))
+
+
+def category_name(code: str, lang: str | None) -> str:
+    """The readable name of a UNCL5305 VAT category; the code itself when unknown."""
+    names = CATEGORY_NAMES.get(language_of(lang), CATEGORY_NAMES["en"])
+    return names.get(code.upper(), code)
+
+
+def unit_name(code: str, lang: str | None) -> str:
+    """A short readable unit for a UN/ECE rec 20 code; the code itself when unknown."""
+    names = UNIT_NAMES.get(language_of(lang), UNIT_NAMES["en"])
+    return names.get(code.upper(), code)

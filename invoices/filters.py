@@ -1,0 +1,26 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from invoices.models import OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=InvoiceKind.choices)
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    currency = django_filters.CharFilter(field_name="currency")
+    issue_date_from = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
+    issue_date_to = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")
+    due_date_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_date_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    is_overdue = django_filters.BooleanFilter(method="filter_is_overdue")
+
+    class Meta:
+        model = Invoice
+        fields: list[str] = []
+
+    def filter_is_overdue(self, queryset, name, value):
+        overdue = Q(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

@@ -1,0 +1,291 @@
+"""Invoices are legal documents: once issued they never change (ARCHITECTURE.md 3-5)."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from common.models import TimeStampedModel
+from invoices.errors import InvoiceNotEditable
+from settings_app.models import TAX_CATEGORIES
+
+ZERO = Decimal("0")
+
+
+def _money(**kwargs) -> models.DecimalField:
+    # 4 decimals hold every ISO 4217 minor unit we accept (KWD 3); values are stored rounded.
+    return models.DecimalField(max_digits=19, decimal_places=4, default=ZERO, **kwargs)
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", "Invoice"
+    CREDIT_NOTE = "credit_note", "Credit note"
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ISSUED = "issued", "Issued"
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
+    PAID = "paid", "Paid"
+    VOID = "void", "Void"
+
+
+# Documents with legal weight that count in statistics and can take payments.
+COUNTED_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
+OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
+InvoiceStatus.COUNTED = COUNTED_STATUSES  # type: ignore[attr-defined]
+
+# Fields that still move after issue: payment state, voiding, the public link.
+MUTABLE_AFTER_ISSUE = frozenset(
+    {
+        "status",
+        "paid_total",
+        "amount_due",
+        "void_reason",
+        "voided_at",
+        "public_token",
+        "pdf_file",
+        "updated_at",
+    }
+)
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class NumberSequence(models.Model):
+    """The counter of one series and year; its row is locked while a number is drawn."""
+
+    series = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="number_sequence_series_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last_value}"
+
+
+class Invoice(TimeStampedModel):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="invoices"
+    )
+    kind = models.CharField(max_length=16, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    status = models.CharField(
+        max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
+    series = models.CharField(max_length=20)
+    number = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL keeps drafts out of the unique index
+    number_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    issue_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    language = models.CharField(max_length=5, default="en")
+    buyer_reference = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    credited_invoice = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
+    )
+
+    # Totals (EN 16931 BG-22), stored from invoices.calculation on every draft write.
+    line_total = _money()
+    allowance_total = _money()
+    charge_total = _money()
+    net_total = _money()
+    tax_total = _money()
+    gross_total = _money()
+    paid_total = _money()
+    amount_due = _money()
+    tax_breakdown = models.JSONField(default=list, blank=True, editable=False)
+
+    # Snapshots taken at issue (invariant 5): later edits elsewhere never change them.
+    seller = models.JSONField(null=True, blank=True, editable=False)
+    buyer = models.JSONField(null=True, blank=True, editable=False)
+
+    issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    void_reason = models.TextField(blank=True, editable=False)
+    public_token = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    pdf_file = models.FileField(upload_to="invoices/pdf/", blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # The last guard of gap-free numbering: a number is never drawn twice.
+            models.UniqueConstraint(
+                fields=["series", "number_year", "sequence"], name="invoice_unique_sequence"
+            ),
+            models.UniqueConstraint(fields=["number"], name="invoice_unique_number"),
+            models.UniqueConstraint(fields=["public_token"], name="invoice_unique_public_token"),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(number__isnull=False),
+                name="invoice_issued_has_number",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-id"], name="invoice_owner_id"),
+            models.Index(fields=["status", "due_date"], name="invoice_status_due"),
+            models.Index(fields=["customer", "status"], name="invoice_customer_status"),
+            models.Index(fields=["issue_date"], name="invoice_issue_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Draft #{self.pk}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == InvoiceStatus.DRAFT
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == InvoiceKind.CREDIT_NOTE
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status in OPEN_STATUSES
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )
+
+    def _changed_fields(self) -> set[str]:
+        loaded = getattr(self, "_loaded_values", {})
+        changed = set()
+        for field in self._meta.concrete_fields:
+            if field.attname in loaded and loaded[field.attname] != getattr(self, field.attname):
+                changed.add(field.name)
+        return changed
+
+    def save(self, *args, **kwargs) -> None:
+        # Immutability whatever the path (API, admin, shell): once issued, only the payment
+        # state, voiding and the public link may move.
+        if getattr(self, "_loaded_status", None) not in (None, InvoiceStatus.DRAFT):
+            frozen = self._changed_fields() - MUTABLE_AFTER_ISSUE
+            if frozen:
+                raise InvoiceNotEditable(details={"fields": sorted(frozen)})
+        super().save(*args, **kwargs)
+        self._loaded_status = self.status
+        self._loaded_values = {
+            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
+        }
+
+    def delete(self, *args, **kwargs):
+        if getattr(self, "_loaded_status", self.status) != InvoiceStatus.DRAFT:
+            raise InvoiceNotEditable("Issued invoices cannot be deleted; void them instead.")
+        return super().delete(*args, **kwargs)
+
+
+class _DraftChild(models.Model):
+    """A row of a draft: created, changed and deleted only while its invoice is a draft."""
+
+    class Meta:
+        abstract = True
+
+    def _check_editable(self) -> None:
+        status = Invoice.objects.filter(pk=self.invoice_id).values_list("status", flat=True).first()
+        if status is not None and status != InvoiceStatus.DRAFT:
+            raise InvoiceNotEditable()
+
+    def save(self, *args, **kwargs) -> None:
+        self._check_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_editable()
+        return super().delete(*args, **kwargs)
+
+
+class InvoiceItem(_DraftChild):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(default=0)
+    description = models.CharField(max_length=1000)
+    quantity = models.DecimalField(max_digits=19, decimal_places=4)
+    unit_code = models.CharField(max_length=3, default="C62")
+    unit_price = models.DecimalField(
+        max_digits=19, decimal_places=4, validators=[MinValueValidator(ZERO)]
+    )
+    price_base_quantity = models.DecimalField(max_digits=19, decimal_places=4, default=Decimal("1"))
+    discount_amount = _money(validators=[MinValueValidator(ZERO)])
+    charge_amount = _money(validators=[MinValueValidator(ZERO)])
+    tax_category = models.CharField(max_length=2, choices=TAX_CATEGORIES, default="S")
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
+    net_amount = _money(editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class InvoiceAllowanceCharge(_DraftChild):
+    """A document level allowance (BG-20) or charge (BG-21)."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="allowances_charges"
+    )
+    position = models.PositiveIntegerField(default=0)
+    is_charge = models.BooleanField(default=False)
+    amount = _money(validators=[MinValueValidator(ZERO)])
+    reason = models.CharField(max_length=200, blank=True)
+    tax_category = models.CharField(max_length=2, choices=TAX_CATEGORIES, default="S")
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{'Charge' if self.is_charge else 'Allowance'} {self.amount}"
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    CARD = "card", "Card"
+    CASH = "cash", "Cash"
+    CHEQUE = "cheque", "Cheque"
+    OTHER = "other", "Other"
+
+
+class Payment(TimeStampedModel):
+    """Money received for an invoice (or refunded for a credit note)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=19, decimal_places=4)
+    date = models.DateField()
+    method = models.CharField(
+        max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
+    )
+    reference = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.date}"

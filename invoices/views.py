@@ -1,0 +1,164 @@
+"""Thin invoice endpoints: permission, parse, call one service or selector, answer."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from common.permissions import IsAdmin, IsOwnerOrAdmin
+from invoices import services
+from invoices.filters import InvoiceFilter
+from invoices.models import Invoice, Payment
+from invoices.representation import invoice_dict, payment_dict
+from invoices.selectors import invoice_get, invoice_list
+from invoices.serializers import (
+    InvoiceReadSerializer,
+    InvoiceWriteSerializer,
+    IssueSerializer,
+    PaymentReadSerializer,
+    PaymentWriteSerializer,
+    VoidSerializer,
+)
+
+
+class InvoiceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Invoices: drafts are edited freely; issued ones only move through the actions."""
+
+    permission_classes = [IsOwnerOrAdmin]
+    filterset_class = InvoiceFilter
+    search_fields = ["number", "customer__name"]
+    ordering_fields = ["issue_date", "number", "gross_total", "due_date", "created_at", "id"]
+    ordering = ["-id"]
+    serializer_class = InvoiceReadSerializer
+
+    def get_queryset(self):
+        # Actions re-read the invoice under a row lock; only reads need the rows prefetched.
+        prefetch = self.action in ("list", "retrieve")
+        return invoice_list(user=self.request.user, prefetch=prefetch)
+
+    def _answer(self, invoice: Invoice, code: int = status.HTTP_200_OK) -> Response:
+        fresh = invoice_get(user=self.request.user, pk=invoice.pk)
+        return Response(invoice_dict(fresh), status=code)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return InvoiceWriteSerializer
+        return InvoiceReadSerializer
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if request.query_params.get("ordering", "").lstrip("-") in (
+            "issue_date",
+            "due_date",
+            "number",
+        ):
+            # Drafts have no number or dates yet: keep them last whatever the direction.
+            field = request.query_params["ordering"].lstrip("-")
+            descending = request.query_params["ordering"].startswith("-")
+            expression = (
+                F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+            )
+            queryset = queryset.order_by(expression, "-id")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response([invoice_dict(invoice) for invoice in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(invoice_dict(self.get_object()))
+
+    @extend_schema(request=InvoiceWriteSerializer, responses={201: InvoiceReadSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = InvoiceWriteSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        invoice = services.invoice_create_draft(owner=request.user, **serializer.validated_data)
+        return self._answer(invoice, status.HTTP_201_CREATED)
+
+    @extend_schema(request=InvoiceWriteSerializer, responses={200: InvoiceReadSerializer})
+    def update(self, request, *args, **kwargs):
+        invoice = self.get_object()
+        serializer = InvoiceWriteSerializer(
+            invoice,
+            data=request.data,
+            partial=kwargs.get("partial", False),
+            context={"request": request},
+        )
+        serializer.is_valid(raise_exception=True)
+        invoice = services.invoice_update_draft(invoice=invoice, **serializer.validated_data)
+        return self._answer(invoice)
+
+    @extend_schema(request=InvoiceWriteSerializer, responses={200: InvoiceReadSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def perform_destroy(self, instance):
+        services.invoice_delete_draft(invoice=instance)
+
+    @extend_schema(request=IssueSerializer, responses={200: InvoiceReadSerializer})
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        invoice = self.get_object()
+        serializer = IssueSerializer(data=request.data or {})
+        serializer.is_valid(raise_exception=True)
+        invoice = services.invoice_issue(
+            invoice=invoice, by=request.user, issue_date=serializer.validated_data.get("issue_date")
+        )
+        return self._answer(invoice)
+
+    @extend_schema(request=VoidSerializer, responses={200: InvoiceReadSerializer})
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        invoice = self.get_object()
+        serializer = VoidSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invoice = services.invoice_void(
+            invoice=invoice, by=request.user, **serializer.validated_data
+        )
+        return self._answer(invoice)
+
+    @extend_schema(request=None, responses={201: InvoiceReadSerializer})
+    @action(detail=True, methods=["post"], url_path="credit-note")
+    def credit_note(self, request, pk=None):
+        credit_note = services.invoice_credit_note_create(
+            invoice=self.get_object(), by=request.user
+        )
+        return self._answer(credit_note, status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["get"], request=None, responses={200: PaymentReadSerializer(many=True)})
+    @extend_schema(
+        methods=["post"], request=PaymentWriteSerializer, responses={201: PaymentReadSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def payments(self, request, pk=None):
+        invoice = self.get_object()
+        if request.method == "GET":
+            return Response([payment_dict(p, invoice.currency) for p in invoice.payments.all()])
+        serializer = PaymentWriteSerializer(data=request.data, context={"invoice": invoice})
+        serializer.is_valid(raise_exception=True)
+        payment = services.payment_record(
+            invoice=invoice, by=request.user, **serializer.validated_data
+        )
+        return Response(payment_dict(payment, invoice.currency), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={200: InvoiceReadSerializer},
+        parameters=[OpenApiParameter("payment_id", int, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"payments/(?P<payment_id>\d+)",
+        permission_classes=[IsAdmin],
+    )
+    def delete_payment(self, request, pk=None, payment_id=None):
+        invoice = self.get_object()
+        payment = Payment.objects.get(pk=payment_id, invoice_id=invoice.pk)
+        invoice = services.payment_delete(payment=payment, by=request.user)
+        return self._answer(invoice)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from common.models import TimeStampedModel
+from common.validators import (
+    LANGUAGES,
+    validate_bic,
+    validate_country_code,
+    validate_currency_code,
+    validate_iban,
+    validate_vat_id,
+)
+from settings_app.validators import validate_logo, validate_number_format
+
+TAX_CATEGORIES = [
+    ("S", "Standard rate"),
+    ("Z", "Zero rated"),
+    ("E", "Exempt"),
+    ("AE", "Reverse charge"),
+    ("K", "Intra-community supply"),
+    ("G", "Export outside the EU"),
+    ("O", "Not subject to VAT"),
+]
+
+
+class CompanySettings(TimeStampedModel):
+    """The seller: one row per deployment (the database refuses a second)."""
+
+    # Always 1: the unique constraint plus the check make a second row impossible.
+    singleton = models.PositiveSmallIntegerField(default=1, editable=False)
+
+    legal_name = models.CharField(max_length=200, default="My Company")
+    trading_name = models.CharField(max_length=200, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="DE", validators=[validate_country_code])
+    vat_id = models.CharField(max_length=20, blank=True, validators=[validate_vat_id])
+    company_id = models.CharField(max_length=50, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    website = models.URLField(blank=True)
+    iban = models.CharField(max_length=42, blank=True, validators=[validate_iban])
+    bic = models.CharField(max_length=11, blank=True, validators=[validate_bic])
+    logo = models.ImageField(upload_to="logos/", blank=True, validators=[validate_logo])
+    default_currency = models.CharField(
+        max_length=3, default="EUR", validators=[validate_currency_code]
+    )
+    default_payment_terms_days = models.PositiveIntegerField(
+        default=30, validators=[MaxValueValidator(365)]
+    )
+    default_tax_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("19.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    default_tax_category = models.CharField(max_length=2, choices=TAX_CATEGORIES, default="S")
+    invoice_number_format = models.CharField(
+        max_length=100, default="{series}-{year}-{seq:05d}", validators=[validate_number_format]
+    )
+    invoice_series = models.CharField(max_length=20, default="INV")
+    credit_note_series = models.CharField(max_length=20, default="CN")
+    invoice_footer = models.TextField(blank=True)
+    default_language = models.CharField(max_length=5, choices=LANGUAGES, default="en")
+
+    class Meta:
+        verbose_name = "company settings"
+        verbose_name_plural = "company settings"
+        constraints = [
+            models.UniqueConstraint(fields=["singleton"], name="company_settings_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(singleton=1), name="company_settings_singleton_is_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @classmethod
+    def load(cls) -> CompanySettings:
+        """The one row, created with defaults on first use."""
+        obj, _ = cls.objects.get_or_create(singleton=1)
+        return obj
+
+    def format_number(self, *, series: str, year: int, seq: int) -> str:
+        return self.invoice_number_format.format(series=series, year=year, seq=seq)

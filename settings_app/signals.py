@@ -1,0 +1,12 @@
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from settings_app.models import CompanySettings
+from settings_app.selectors import company_settings_public_invalidate
+
+
+@receiver([post_save, post_delete], sender=CompanySettings)
+def invalidate_public_settings(sender, **kwargs) -> None:
+    # After commit, so a reader cannot re-cache the old row between save and commit.
+    transaction.on_commit(company_settings_public_invalidate)
