@@ -33,10 +33,41 @@ class OwnedModelAdmin(admin.ModelAdmin):
         return request.user.is_superuser or (request.user.is_staff and self._owns(request, obj))
 
     def get_exclude(self, request, obj=None):
+        # Staff never choose an owner: the form must not carry the field at all.
         exclude = list(super().get_exclude(request, obj) or [])
         if not request.user.is_superuser:
             exclude.append(self.owner_field)
         return exclude
+
+    def get_readonly_fields(self, request, obj=None):
+        # Shown read-only to staff, so fieldsets that name the owner still render.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser and self.owner_field not in readonly:
+            readonly.append(self.owner_field)
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or self.owner_field in self.get_readonly_fields(request, obj):
+            return fieldsets
+
+        # A subclass replaced get_readonly_fields: drop the excluded owner from the layout,
+        # or rendering the form fails on the missing field.
+        def without_owner(fields):
+            kept = []
+            for field in fields:
+                if isinstance(field, list | tuple):  # several fields on one line
+                    field = tuple(f for f in field if f != self.owner_field)
+                    if field:
+                        kept.append(field)
+                elif field != self.owner_field:
+                    kept.append(field)
+            return kept
+
+        return [
+            (name, {**options, "fields": without_owner(options["fields"])})
+            for name, options in fieldsets
+        ]
 
     def save_model(self, request, obj, form, change) -> None:
         if not change and not getattr(obj, f"{self.owner_field}_id", None):

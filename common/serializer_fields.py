@@ -34,3 +34,22 @@ class MoneyField(serializers.Field):
 
 def money_string(amount: Decimal | None, currency: str) -> str | None:
     return None if amount is None else str(round_money(Decimal(amount), currency))
+
+
+class CodeField(serializers.CharField):
+    """A code (country, currency, VAT id, IBAN): upper-cased before validators run.
+
+    DRF runs a field's validators before `validate_<field>`, so normalising there is too
+    late: "fr" would be refused as not an ISO code. `strip_spaces` also removes the
+    spaces people type into VAT ids and IBANs.
+    """
+
+    def __init__(self, *, strip_spaces: bool = False, **kwargs: Any) -> None:
+        self.strip_spaces = strip_spaces
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if self.strip_spaces:
+            value = "".join(value.split())
+        return value.upper()

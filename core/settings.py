@@ -264,6 +264,8 @@ LOGGING = {
     "root": {"handlers": _log_handlers, "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 if LOG_FILE:

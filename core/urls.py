@@ -4,11 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from common.views import health
+from documents.urls import api_urlpatterns as documents_api
 
 api_patterns = [
     path("", include("accounts.urls")),
     path("", include("customers.urls")),
     path("", include("invoices.urls")),
+    path("", include((documents_api, "documents"), namespace="documents-api")),
     path("settings/", include("settings_app.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -2,9 +2,14 @@ import django_filters
 
 from customers.models import Customer
 
+_BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+
 
 class CustomerFilter(django_filters.FilterSet):
-    has_balance = django_filters.BooleanFilter(method="filter_has_balance")
+    # Strict: `?has_balance=ture` is a 400, not a silently unfiltered list.
+    has_balance = django_filters.TypedChoiceFilter(
+        choices=_BOOLEAN_CHOICES, coerce=lambda value: value == "true", method="filter_has_balance"
+    )
     owner = django_filters.NumberFilter(field_name="owner_id")
 
     class Meta:

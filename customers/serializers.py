@@ -1,14 +1,27 @@
 from rest_framework import serializers
 
-from common.serializer_fields import MoneyField
+from common.serializer_fields import CodeField, MoneyField
+from common.validators import validate_country_code, validate_vat_id
 from customers.models import Customer
 
 STATISTICS = ["invoice_count", "total_invoiced", "total_paid", "balance_due", "last_invoice_date"]
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    # Blank means "take the company default" (customers.services.customer_create).
-    currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    country = CodeField(
+        max_length=2, required=False, allow_blank=True, validators=[validate_country_code]
+    )
+    tax_id = CodeField(
+        strip_spaces=True,
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        validators=[validate_vat_id],
+        label="VAT id",
+    )
+    # Blank means "take the company default" (customers.services.customer_create); the
+    # code itself is checked by the model's validator there.
+    currency = CodeField(max_length=3, required=False, allow_blank=True)
     payment_terms_days = serializers.IntegerField(
         min_value=0, max_value=365, required=False, allow_null=True
     )
@@ -40,12 +53,3 @@ class CustomerSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "owner", *STATISTICS, "is_deleted", "created_at", "updated_at"]
-
-    def validate_tax_id(self, value: str) -> str:
-        return value.replace(" ", "").upper()
-
-    def validate_country(self, value: str) -> str:
-        return value.upper()
-
-    def validate_currency(self, value: str) -> str:
-        return value.upper()

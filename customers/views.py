@@ -1,9 +1,10 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from common.permissions import IsAdmin, IsOwnerOrAdmin
+from common.permissions import IsAdmin, IsOwnerOrAdmin, is_admin
 from customers import services
 from customers.filters import CustomerFilter
 from customers.selectors import customer_list
@@ -42,7 +43,12 @@ class CustomerViewSet(viewsets.ModelViewSet):
         services.customer_delete(customer=instance)
 
     @extend_schema(request=None, responses={200: CustomerSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[IsAdmin])
+    @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
-        customer = services.customer_restore(customer=self.get_object())
+        # Look up first, in the caller's scope: another's id is a 404 like everywhere
+        # else (ids don't leak); only then does a staff user hear "admins only" (403).
+        customer = self.get_object()
+        if not is_admin(request.user):
+            raise PermissionDenied(IsAdmin.message)
+        customer = services.customer_restore(customer=customer)
         return Response(self.get_serializer(customer).data, status=status.HTTP_200_OK)

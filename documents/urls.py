@@ -1,1 +1,29 @@
-urlpatterns: list = []
+from django.urls import path, re_path
+
+from documents import views
+
+# Mounted under /api/ (core.urls).
+api_urlpatterns = [
+    path("invoices/<int:pk>/pdf/", views.InvoicePdfView.as_view(), name="invoice-pdf"),
+    path("invoices/<int:pk>/ubl/", views.InvoiceUblView.as_view(), name="invoice-ubl"),
+    path("invoices/<int:pk>/facturx/", views.InvoiceFacturxView.as_view(), name="invoice-facturx"),
+    path("invoices/<int:pk>/send/", views.InvoiceSendView.as_view(), name="invoice-send"),
+    path(
+        "invoices/<int:pk>/sendings/", views.InvoiceSendingsView.as_view(), name="invoice-sendings"
+    ),
+    path(
+        "invoices/<int:pk>/revoke-link/",
+        views.InvoiceRevokeLinkView.as_view(),
+        name="invoice-revoke-link",
+    ),
+]
+
+# Mounted at the root: the customer's page of one invoice, no login.
+urlpatterns = [
+    path("i/<str:token>/", views.public_invoice_page, name="public-invoice"),
+    re_path(
+        r"^i/(?P<token>[A-Za-z0-9_-]+)/(?P<fmt>pdf|ubl|facturx)/$",
+        views.public_invoice_document,
+        name="public-invoice-document",
+    ),
+]

@@ -2,7 +2,7 @@
 # Debian packages the product needs at run time (WeasyPrint's Pango, fonts).
 # Installs what is missing when run as root; otherwise says what to install.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core shared-mime-info)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info poppler-utils)
 missing=()
 for pkg in "${packages[@]}" ${EXTRA_DEBIAN_PACKAGES:-}; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

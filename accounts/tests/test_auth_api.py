@@ -140,7 +140,9 @@ def test_logout_blacklists_the_refresh_token(api_client, staff_user):
     assert response.status_code == 204
     assert response.content == b""
     assert BlacklistedToken.objects.filter(token__user=staff_user).count() == 1
-    _assert_envelope(api_client.post(REFRESH, {"refresh": refresh}, format="json"), 401, "token_not_valid")
+    _assert_envelope(
+        api_client.post(REFRESH, {"refresh": refresh}, format="json"), 401, "token_not_valid"
+    )
     # A second logout with the same token is refused, not a 500.
     error = _assert_envelope(
         api_client.post(LOGOUT, {"refresh": refresh}, format="json"), 400, "validation_error"
@@ -158,7 +160,9 @@ def test_logout_with_garbage_refresh_is_a_validation_error(api_client, db):
 def test_refresh_with_an_access_token_is_refused(api_client, staff_user):
     access = _login(api_client).json()["access"]
 
-    _assert_envelope(api_client.post(REFRESH, {"refresh": access}, format="json"), 401, "token_not_valid")
+    _assert_envelope(
+        api_client.post(REFRESH, {"refresh": access}, format="json"), 401, "token_not_valid"
+    )
 
 
 # --- hostile access tokens ------------------------------------------------------------
@@ -237,11 +241,17 @@ def test_me_patch_changes_profile_but_not_role_or_username(staff_client, staff_u
     assert response.json()["role"] == "staff"
     staff_user.refresh_from_db()
     assert (staff_user.first_name, staff_user.email) == ("Sam", "sam@example.com")
-    assert (staff_user.username, staff_user.role, staff_user.is_superuser) == ("staff", "staff", False)
+    assert (staff_user.username, staff_user.role, staff_user.is_superuser) == (
+        "staff",
+        "staff",
+        False,
+    )
 
 
 def test_me_patch_with_bad_email_is_a_validation_error(staff_client, staff_user):
-    error = _assert_envelope(staff_client.patch(ME, {"email": "nope"}, format="json"), 400, "validation_error")
+    error = _assert_envelope(
+        staff_client.patch(ME, {"email": "nope"}, format="json"), 400, "validation_error"
+    )
 
     assert list(error["details"]) == ["email"]
     staff_user.refresh_from_db()
@@ -249,7 +259,9 @@ def test_me_patch_with_bad_email_is_a_validation_error(staff_client, staff_user)
 
 
 def test_me_put_is_not_allowed(staff_client, staff_user):
-    _assert_envelope(staff_client.put(ME, {"first_name": "X"}, format="json"), 405, "method_not_allowed")
+    _assert_envelope(
+        staff_client.put(ME, {"first_name": "X"}, format="json"), 405, "method_not_allowed"
+    )
 
 
 # --- change password ---------------------------------------------------------------
@@ -282,12 +294,16 @@ def test_change_password_rejects_a_weak_new_password(staff_client, staff_user, w
 
 
 def test_change_password_requires_both_fields(staff_client, staff_user):
-    error = _assert_envelope(staff_client.post(CHANGE_PASSWORD, {}, format="json"), 400, "validation_error")
+    error = _assert_envelope(
+        staff_client.post(CHANGE_PASSWORD, {}, format="json"), 400, "validation_error"
+    )
 
     assert set(error["details"]) == {"old_password", "new_password"}
 
 
-def test_change_password_accepts_a_good_one_and_revokes_sessions(api_client, staff_client, staff_user):
+def test_change_password_accepts_a_good_one_and_revokes_sessions(
+    api_client, staff_client, staff_user
+):
     old_refresh = _login(api_client).json()["refresh"]
     new_password = "a-much-better-passphrase-42"
 
@@ -308,7 +324,9 @@ def test_change_password_accepts_a_good_one_and_revokes_sessions(api_client, sta
 
 def test_change_password_needs_authentication(api_client, db):
     response = api_client.post(
-        CHANGE_PASSWORD, {"old_password": PASSWORD, "new_password": "whatever-pass-123"}, format="json"
+        CHANGE_PASSWORD,
+        {"old_password": PASSWORD, "new_password": "whatever-pass-123"},
+        format="json",
     )
 
     _assert_envelope(response, 401, "not_authenticated")

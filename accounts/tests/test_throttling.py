@@ -10,7 +10,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from common.tests.factories import PASSWORD
-from common.throttling import LoginRateThrottle, ResilientAnonRateThrottle, ResilientUserRateThrottle
+from common.throttling import (
+    LoginRateThrottle,
+    ResilientAnonRateThrottle,
+    ResilientUserRateThrottle,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +32,16 @@ def test_login_is_throttled_after_the_configured_rate(monkeypatch, api_client, s
     monkeypatch.setattr(LoginRateThrottle, "rate", "3/min", raising=False)
     wrong = {"username": "staff", "password": "guess"}
 
-    statuses = [api_client.post("/api/auth/login/", wrong, format="json").status_code for _ in range(3)]
+    statuses = [
+        api_client.post("/api/auth/login/", wrong, format="json").status_code for _ in range(3)
+    ]
 
     assert statuses == [401, 401, 401]
     # Even the right password waits now: brute force costs time.
     _assert_throttled(
-        api_client.post("/api/auth/login/", {"username": "staff", "password": PASSWORD}, format="json")
+        api_client.post(
+            "/api/auth/login/", {"username": "staff", "password": PASSWORD}, format="json"
+        )
     )
 
 
@@ -72,10 +80,14 @@ def test_throttle_survives_a_cache_outage(monkeypatch, api_client, staff_user):
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(LoginRateThrottle, "rate", "1/min", raising=False)
-    monkeypatch.setattr(LoginRateThrottle, "cache", type("Broken", (), {"get": broken, "set": broken})())
+    monkeypatch.setattr(
+        LoginRateThrottle, "cache", type("Broken", (), {"get": broken, "set": broken})()
+    )
     body = {"username": "staff", "password": PASSWORD}
 
-    assert [api_client.post("/api/auth/login/", body, format="json").status_code for _ in range(3)] == [
+    assert [
+        api_client.post("/api/auth/login/", body, format="json").status_code for _ in range(3)
+    ] == [
         200,
         200,
         200,

@@ -58,7 +58,11 @@ def test_staff_gets_403_on_every_users_endpoint(staff_client, staff_user, method
 
 
 def test_staff_cannot_promote_themselves(staff_client, staff_user):
-    _error(staff_client.patch(f"{USERS}{staff_user.id}/", {"role": "admin"}, format="json"), 403, "permission_denied")
+    _error(
+        staff_client.patch(f"{USERS}{staff_user.id}/", {"role": "admin"}, format="json"),
+        403,
+        "permission_denied",
+    )
 
     staff_user.refresh_from_db()
     assert staff_user.role == Role.STAFF
@@ -90,8 +94,12 @@ def test_admin_filters_users_by_role(admin_client, admin_user, staff_user, other
 def test_admin_creates_a_user_who_can_log_in(admin_client, admin_user):
     response = admin_client.post(
         USERS,
-        {"username": "newbie", "email": "newbie@example.com", "role": "staff",
-         "password": "a-long-passphrase-99"},
+        {
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "role": "staff",
+            "password": "a-long-passphrase-99",
+        },
         format="json",
     )
 
@@ -103,14 +111,18 @@ def test_admin_creates_a_user_who_can_log_in(admin_client, admin_user):
     assert user.check_password("a-long-passphrase-99")
     assert user.password != "a-long-passphrase-99"
     login = APIClient().post(
-        "/api/auth/login/", {"username": "newbie", "password": "a-long-passphrase-99"}, format="json"
+        "/api/auth/login/",
+        {"username": "newbie", "password": "a-long-passphrase-99"},
+        format="json",
     )
     assert login.status_code == 200
 
 
 def test_admin_creating_an_admin_makes_a_superuser(admin_client, admin_user):
     response = admin_client.post(
-        USERS, {"username": "boss", "role": "admin", "password": "a-long-passphrase-99"}, format="json"
+        USERS,
+        {"username": "boss", "role": "admin", "password": "a-long-passphrase-99"},
+        format="json",
     )
 
     assert response.status_code == 201
@@ -127,7 +139,9 @@ def test_create_user_with_weak_password_names_the_password_field(admin_client, a
 
 
 def test_create_user_with_duplicate_username_is_400(admin_client, admin_user, staff_user):
-    response = admin_client.post(USERS, {"username": "staff", "password": "a-long-passphrase-99"}, format="json")
+    response = admin_client.post(
+        USERS, {"username": "staff", "password": "a-long-passphrase-99"}, format="json"
+    )
 
     error = _error(response, 400, "validation_error")
     assert list(error["details"]) == ["username"]
@@ -157,8 +171,14 @@ def test_admin_retrieves_and_updates_a_user(admin_client, admin_user, staff_user
 def test_admin_put_replaces_a_user(admin_client, admin_user, staff_user):
     response = admin_client.put(
         f"{USERS}{staff_user.id}/",
-        {"username": "staff2", "email": "s2@example.com", "first_name": "S", "last_name": "Two",
-         "role": "staff", "is_active": True},
+        {
+            "username": "staff2",
+            "email": "s2@example.com",
+            "first_name": "S",
+            "last_name": "Two",
+            "role": "staff",
+            "is_active": True,
+        },
         format="json",
     )
 
@@ -178,10 +198,15 @@ def test_admin_delete_deactivates_and_keeps_the_row(admin_client, admin_user, st
     assert staff_user.is_active is False
     assert User.objects.filter(pk=staff_user.pk).count() == 1
     anon = APIClient()
-    assert anon.post(
-        "/api/auth/login/", {"username": "staff", "password": PASSWORD}, format="json"
-    ).status_code == 401
-    _error(anon.post("/api/auth/refresh/", {"refresh": refresh}, format="json"), 401, "token_not_valid")
+    assert (
+        anon.post(
+            "/api/auth/login/", {"username": "staff", "password": PASSWORD}, format="json"
+        ).status_code
+        == 401
+    )
+    _error(
+        anon.post("/api/auth/refresh/", {"refresh": refresh}, format="json"), 401, "token_not_valid"
+    )
     anon.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     _error(anon.get("/api/auth/me/"), 401, "user_inactive")
     # Still listed for admins, marked inactive.
@@ -195,7 +220,11 @@ def test_patch_is_active_false_revokes_sessions(admin_client, admin_user, staff_
     response = admin_client.patch(f"{USERS}{staff_user.id}/", {"is_active": False}, format="json")
 
     assert response.status_code == 200
-    _error(APIClient().post("/api/auth/refresh/", {"refresh": refresh}, format="json"), 401, "token_not_valid")
+    _error(
+        APIClient().post("/api/auth/refresh/", {"refresh": refresh}, format="json"),
+        401,
+        "token_not_valid",
+    )
 
 
 def test_unknown_user_id_is_404(admin_client, admin_user):

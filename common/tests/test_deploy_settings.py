@@ -26,18 +26,26 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.skipif((ROOT / ".env").exists(), reason="a local .env would change production defaults")
+@pytest.mark.skipif(
+    (ROOT / ".env").exists(), reason="a local .env would change production defaults"
+)
 def test_check_deploy_passes_with_production_settings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="false", SECRET_KEY=secrets.token_urlsafe(64),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.skipif((ROOT / ".env").exists(), reason="a local .env would change production defaults")
+@pytest.mark.skipif(
+    (ROOT / ".env").exists(), reason="a local .env would change production defaults"
+)
 def test_production_refuses_the_development_secret_key():
     result = _manage("check", DEBUG="false")
 

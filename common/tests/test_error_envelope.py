@@ -97,7 +97,9 @@ def test_unsupported_media_type_is_415(staff_client, staff_user):
 
 
 def test_json_list_instead_of_object_is_a_validation_error(staff_client, staff_user):
-    error = assert_envelope(staff_client.post(CUSTOMERS, [1, 2], format="json"), 400, "validation_error")
+    error = assert_envelope(
+        staff_client.post(CUSTOMERS, [1, 2], format="json"), 400, "validation_error"
+    )
 
     assert list(error["details"]) == ["non_field_errors"]
 
@@ -118,13 +120,26 @@ def test_json_list_instead_of_object_is_a_validation_error(staff_client, staff_u
         ("name", "x" * 201),
         ("preferred_language", "klingon"),
     ],
-    ids=["str-for-int", "list-for-int", "huge-int", "negative", "fraction", "object-for-str",
-         "list-for-str", "too-long", "unknown-choice"],
+    ids=[
+        "str-for-int",
+        "list-for-int",
+        "huge-int",
+        "negative",
+        "fraction",
+        "object-for-str",
+        "list-for-str",
+        "too-long",
+        "unknown-choice",
+    ],
 )
-def test_wrong_types_and_huge_numbers_are_400_with_the_field(staff_client, staff_user, field, value):
+def test_wrong_types_and_huge_numbers_are_400_with_the_field(
+    staff_client, staff_user, field, value
+):
     body = {"name": "Valid", "country": "DE", "currency": "EUR", field: value}
 
-    error = assert_envelope(staff_client.post(CUSTOMERS, body, format="json"), 400, "validation_error")
+    error = assert_envelope(
+        staff_client.post(CUSTOMERS, body, format="json"), 400, "validation_error"
+    )
 
     assert list(error["details"]) == [field]
     assert error["message"].startswith(f"{field}: ")
@@ -137,7 +152,9 @@ def test_bad_dates_are_400_with_the_field(staff_client, staff_user, company):
 
     for bad in ["2026-02-30", "yesterday", "2026-13-01", "99999-01-01"]:
         body = {"customer": customer.id, "issue_date": bad, "items": [item]}
-        error = assert_envelope(staff_client.post("/api/invoices/", body, format="json"), 400, "validation_error")
+        error = assert_envelope(
+            staff_client.post("/api/invoices/", body, format="json"), 400, "validation_error"
+        )
         assert "issue_date" in error["details"], bad
 
 
@@ -146,7 +163,9 @@ def test_bad_dates_are_400_with_the_field(staff_client, staff_user, company):
 
 def test_unknown_id_is_404_not_found(staff_client, staff_user):
     assert_envelope(staff_client.get(f"{CUSTOMERS}999999/"), 404, "not_found")
-    assert_envelope(staff_client.patch(f"{CUSTOMERS}999999/", {"name": "x"}, format="json"), 404, "not_found")
+    assert_envelope(
+        staff_client.patch(f"{CUSTOMERS}999999/", {"name": "x"}, format="json"), 404, "not_found"
+    )
     assert_envelope(staff_client.delete(f"{CUSTOMERS}999999/"), 404, "not_found")
 
 
@@ -231,7 +250,9 @@ def test_handler_keeps_business_details_and_field_errors():
     django_field = api_exception_handler(DjangoValidationError({"email": ["Bad."]}), {"view": None})
     django_plain = api_exception_handler(DjangoValidationError("Bad."), {"view": None})
 
-    assert business.data == {"error": {"code": "customer_locked", "message": "Nope.", "details": {"id": 3}}}
+    assert business.data == {
+        "error": {"code": "customer_locked", "message": "Nope.", "details": {"id": 3}}
+    }
     assert django_field.data["error"]["details"] == {"email": ["Bad."]}
     assert django_field.data["error"]["message"] == "email: Bad."
     assert django_plain.data["error"]["details"] == {"non_field_errors": ["Bad."]}

@@ -93,8 +93,15 @@ def test_schema_documents_our_endpoints(schema):
     }
     public = schema["components"]["schemas"]["PublicCompanySettings"]["properties"]
     assert set(public) == {
-        "legal_name", "trading_name", "street", "city", "postal_code", "country", "email",
-        "website", "logo_url",
+        "legal_name",
+        "trading_name",
+        "street",
+        "city",
+        "postal_code",
+        "country",
+        "email",
+        "website",
+        "logo_url",
     }
 
 

@@ -155,7 +155,9 @@ def test_plain_decimal_round_trips(value: Decimal, lang: str) -> None:
     else:
         normalized = re.sub(f"[.{NNBSP}]", "", text).replace(",", ".")
     assert Decimal(normalized) == value
-    assert not re.search(r"[.,]\d*0$", text)  # no trailing zero after the separator
+    separator = "." if lang == "en" else ","
+    if separator in text:  # no trailing zero after the decimal separator
+        assert not text.endswith("0")
 
 
 def test_label_tables_are_complete_and_consistent() -> None:

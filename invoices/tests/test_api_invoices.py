@@ -142,8 +142,8 @@ def test_exact_totals_in_eur_jpy_kwd(staff_client, customer, currency, items, al
 
 
 def test_hand_computed_eur_breakdown(staff_client, customer):
-    # 3 × 33.333 = 99.999 − 0.99 = 99.009 → 99.01; 1.5 × 20 + 2.50 = 32.50; Z 50.00
-    # 19% group: 99.01 − 10.00 = 89.01 → 16.9119 → 16.91; 7%: 32.50 → 2.275 → 2.28 (half up)
+    # 3 x 33.333 = 99.999 - 0.99 = 99.009 → 99.01; 1.5 x 20 + 2.50 = 32.50; Z 50.00
+    # 19% group: 99.01 - 10.00 = 89.01 → 16.9119 → 16.91; 7%: 32.50 → 2.275 → 2.28 (half up)
     response = staff_client.post(
         URL,
         {

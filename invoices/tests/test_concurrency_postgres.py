@@ -48,9 +48,7 @@ def test_50_threads_issuing_50_drafts_get_numbers_1_to_50(company, staff_user):
     customer = CustomerFactory(owner=staff_user)
     drafts = [make_draft(owner=staff_user, customer=customer) for _ in range(50)]
 
-    results = _run_concurrently(
-        [lambda d=d: services.invoice_issue(invoice=d) for d in drafts]
-    )
+    results = _run_concurrently([lambda d=d: services.invoice_issue(invoice=d) for d in drafts])
 
     assert all(isinstance(r, Invoice) for r in results), results
     sequences = sorted(Invoice.objects.values_list("sequence", flat=True))

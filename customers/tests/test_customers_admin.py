@@ -1,0 +1,127 @@
+"""The back office: admins see every customer (deleted ones too) and restore them;
+staff see only their own live customers."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from common.tests.factories import CustomerFactory
+from customers.models import Customer
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/customers/customer/"
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def books(staff_user, other_staff):
+    mine = CustomerFactory(owner=staff_user, name="Mine Live")
+    gone = CustomerFactory(owner=staff_user, name="Mine Deleted")
+    gone.delete()
+    theirs = CustomerFactory(owner=other_staff, name="Theirs Live")
+    return {"mine": mine, "gone": gone, "theirs": theirs}
+
+
+def _listed(response) -> list[str]:
+    assert response.status_code == 200
+    return sorted(customer.name for customer in response.context["cl"].result_list)
+
+
+def test_admin_changelist_shows_every_customer_including_deleted(admin_user, books):
+    response = _client(admin_user).get(CHANGELIST)
+
+    assert _listed(response) == ["Mine Deleted", "Mine Live", "Theirs Live"]
+    assert b"Restore selected deleted customers" in response.content
+
+
+def test_admin_can_filter_deleted_ones(admin_user, books):
+    assert _listed(_client(admin_user).get(CHANGELIST, {"deleted": "yes"})) == ["Mine Deleted"]
+    assert _listed(_client(admin_user).get(CHANGELIST, {"deleted": "no"})) == [
+        "Mine Live",
+        "Theirs Live",
+    ]
+
+
+def test_admin_search_works(admin_user, books):
+    assert _listed(_client(admin_user).get(CHANGELIST, {"q": "Theirs"})) == ["Theirs Live"]
+
+
+def test_admin_restore_action(admin_user, books):
+    response = _client(admin_user).post(
+        CHANGELIST,
+        {"action": "restore_selected", "_selected_action": [books["gone"].pk, books["mine"].pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Restored 1 customer(s)." in [str(m) for m in response.context["messages"]]
+    assert Customer.objects.filter(pk=books["gone"].pk).count() == 1
+    assert Customer.all_objects.filter(deleted_at__isnull=False).count() == 0
+
+
+def test_admin_opens_a_deleted_customer_with_statistics_read_only(admin_user, books):
+    response = _client(admin_user).get(f"{CHANGELIST}{books['gone'].pk}/change/")
+
+    assert response.status_code == 200
+    form_fields = set(response.context["adminform"].form.fields)
+    assert {"name", "owner", "tax_id"} <= form_fields
+    assert {"invoice_count", "balance_due", "deleted_at"}.isdisjoint(form_fields)
+
+
+def test_staff_changelist_shows_only_their_live_customers(staff_user, books):
+    response = _client(staff_user).get(CHANGELIST)
+
+    assert _listed(response) == ["Mine Live"]
+    assert b"Restore selected deleted customers" not in response.content
+
+
+def test_staff_cannot_open_another_s_customer(staff_user, books):
+    client = _client(staff_user)
+
+    response = client.get(f"{CHANGELIST}{books['theirs'].pk}/change/")
+
+    # The admin redirects to its index for objects outside the user's queryset.
+    assert response.status_code == 302
+    assert client.get(f"{CHANGELIST}{books['mine'].pk}/change/").status_code == 200
+
+
+def test_staff_forms_render_with_the_owner_read_only(staff_user, books):
+    client = _client(staff_user)
+
+    add = client.get(f"{CHANGELIST}add/")
+    change = client.get(f"{CHANGELIST}{books['mine'].pk}/change/")
+
+    for response in (add, change):
+        assert response.status_code == 200
+        assert "owner" not in response.context["adminform"].form.fields
+        assert "owner" in response.context["adminform"].readonly_fields
+
+
+def test_staff_adds_a_customer_owned_by_themselves(staff_user, company):
+    response = _client(staff_user).post(
+        f"{CHANGELIST}add/",
+        {
+            "name": "Via admin",
+            "currency": "EUR",
+            "payment_terms_days": 30,
+            "preferred_language": "en",
+            "country": "DE",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Customer.objects.get(name="Via admin").owner_id == staff_user.id
+
+
+def test_anonymous_is_sent_to_login(books):
+    response = Client().get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")

@@ -1,0 +1,165 @@
+"""E-mail delivery against a real SMTP server (aiosmtpd on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import email
+import socket
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from documents.models import InvoiceSending
+from invoices.tests.factories import make_draft, make_issued
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smtp]
+
+
+class RecordingHandler:
+    """Keeps every message; refuses the first `fail_first` DATA commands with a 451."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes = []
+        self.fail_first = fail_first
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.fail_first > 0:
+            self.fail_first -= 1
+            return "451 Try again later"
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    handler = RecordingHandler()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    yield handler
+    controller.stop()
+
+
+def _attachments(message) -> dict[str, bytes]:
+    return {
+        part.get_filename(): part.get_payload(decode=True) for part in message.iter_attachments()
+    }
+
+
+def test_send_delivers_pdf_and_ubl_byte_for_byte(
+    smtp_server, staff_client, company, staff_user, django_capture_on_commit_callbacks
+):
+    invoice = make_issued(owner=staff_user)
+    pdf = staff_client.get(f"/api/invoices/{invoice.id}/pdf/").content
+    ubl = staff_client.get(f"/api/invoices/{invoice.id}/ubl/").content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"/api/invoices/{invoice.id}/send/",
+            {"cc": ["boss@buyer.example"], "message": "Thank you!", "attach_ubl": True},
+            format="json",
+        )
+
+    assert response.status_code == 202
+    assert len(smtp_server.messages) == 1
+    message = smtp_server.messages[0]
+    assert message["To"] == invoice.customer.email
+    assert message["Cc"] == "boss@buyer.example"
+    assert message["Subject"] == f"Invoice {invoice.number} from Seller GmbH"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Thank you!" in body
+    assert f"/i/{invoice.public_token}/" in body
+    assert _attachments(message) == {
+        f"{invoice.number}.pdf": pdf,
+        f"{invoice.number}.xml": ubl,
+    }
+    assert sorted(smtp_server.envelopes[0].rcpt_tos) == sorted(
+        [invoice.customer.email, "boss@buyer.example"]
+    )
+    sending = InvoiceSending.objects.get()
+    assert (sending.status, sending.attempts, sending.sent_by_id) == ("sent", 1, staff_user.id)
+    assert sending.sent_at is not None
+
+
+def test_send_in_customers_language_with_facturx(
+    smtp_server, staff_client, company, staff_user, django_capture_on_commit_callbacks
+):
+    from common.tests.factories import CustomerFactory
+
+    customer = CustomerFactory(owner=staff_user, preferred_language="de")
+    invoice = make_issued(owner=staff_user, customer=customer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            f"/api/invoices/{invoice.id}/send/", {"pdf_format": "facturx"}, format="json"
+        )
+
+    message = smtp_server.messages[0]
+    assert message["Subject"] == f"Rechnung {invoice.number} von Seller GmbH"
+    files = _attachments(message)
+    assert list(files) == [f"{invoice.number}-facturx.pdf"]
+    from facturx import get_xml_from_pdf
+
+    filename, xml = get_xml_from_pdf(files[f"{invoice.number}-facturx.pdf"], check_xsd=False)
+    assert filename == "factur-x.xml"
+    assert invoice.number.encode() in xml
+
+
+def test_smtp_failure_is_retried_and_sent_once(
+    smtp_server, staff_client, company, staff_user, django_capture_on_commit_callbacks
+):
+    smtp_server.fail_first = 2
+    invoice = make_issued(owner=staff_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(f"/api/invoices/{invoice.id}/send/", {}, format="json")
+
+    assert response.status_code == 202
+    assert len(smtp_server.messages) == 1
+    sending = InvoiceSending.objects.get()
+    assert sending.status == "sent"
+    assert sending.attempts == 3
+
+
+def test_a_sent_sending_is_never_sent_again(
+    smtp_server, staff_client, company, staff_user, django_capture_on_commit_callbacks
+):
+    from documents.tasks import invoice_send_email
+
+    invoice = make_issued(owner=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(f"/api/invoices/{invoice.id}/send/", {}, format="json")
+
+    invoice_send_email.delay(InvoiceSending.objects.get().pk)  # a duplicate delivery
+
+    assert len(smtp_server.messages) == 1
+
+
+def test_send_refusals(staff_client, company, staff_user):
+    from common.tests.factories import CustomerFactory
+
+    draft = make_draft(owner=staff_user)
+    response = staff_client.post(f"/api/invoices/{draft.id}/send/", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "document_not_available"
+
+    no_mail = make_issued(owner=staff_user, customer=CustomerFactory(owner=staff_user, email=""))
+    response = staff_client.post(f"/api/invoices/{no_mail.id}/send/", {}, format="json")
+    assert response.status_code == 400
+    assert "to" in response.json()["error"]["details"]
+
+    bad = staff_client.post(f"/api/invoices/{no_mail.id}/send/", {"to": ["nope"]}, format="json")
+    assert bad.status_code == 400
+    assert InvoiceSending.objects.count() == 0
