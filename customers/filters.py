@@ -1,15 +1,22 @@
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from customers.models import Customer
 
-_BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false`; anything else is a 400, not a silently unfiltered list."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(**kwargs)
 
 
 class CustomerFilter(django_filters.FilterSet):
-    # Strict: `?has_balance=ture` is a 400, not a silently unfiltered list.
-    has_balance = django_filters.TypedChoiceFilter(
-        choices=_BOOLEAN_CHOICES, coerce=lambda value: value == "true", method="filter_has_balance"
-    )
+    has_balance = StrictBooleanFilter(method="filter_has_balance")
     owner = django_filters.NumberFilter(field_name="owner_id")
 
     class Meta:

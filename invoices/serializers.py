@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.permissions import is_admin
@@ -79,6 +81,7 @@ class AllowanceChargeWriteSerializer(serializers.Serializer):
     tax_rate = _rate_field()
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OwnedCustomerField(serializers.PrimaryKeyRelatedField):
     """A customer id the caller may use: staff their own, admins any (live) customer.
 

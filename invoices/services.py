@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from common.exceptions import ValidationException
 from customers.models import Customer
 from invoices import errors
 from invoices.calculation import round_money
@@ -52,6 +53,21 @@ ADDRESS_FIELDS = ("name", "street", "city", "postal_code", "country")
 # --- drafts ---------------------------------------------------------------------------
 
 
+# What the item columns store: a value with more decimals would be computed with one
+# precision and stored with another, and the stored lines would no longer add up.
+STORED_DECIMALS = {"quantity": 4, "unit_price": 4, "price_base_quantity": 4}
+
+
+def _check_precision(row: dict[str, Any]) -> None:
+    for name, places in STORED_DECIMALS.items():
+        value = Decimal(row[name])
+        if value != value.quantize(Decimal(1).scaleb(-places)):
+            raise ValidationException(
+                f"{name} has more than {places} decimals.",
+                details={name: [f"Ensure that there are no more than {places} decimal places."]},
+            )
+
+
 def _item_defaults(row: dict[str, Any], company: CompanySettings) -> dict[str, Any]:
     row = {**row}
     row.setdefault("unit_code", "C62")
@@ -61,6 +77,7 @@ def _item_defaults(row: dict[str, Any], company: CompanySettings) -> dict[str, A
     row.setdefault("tax_category", "S")
     if row.get("tax_rate") is None:
         row["tax_rate"] = company.default_tax_rate if row["tax_category"] == "S" else ZERO
+    _check_precision(row)
     return row
 
 
@@ -216,16 +233,19 @@ def invoice_update_draft(
     return invoice
 
 
-def _store_line_nets(invoice: Invoice, nets: Sequence[Decimal]) -> None:
-    """Currency changes can move line rounding; keep stored line nets in step."""
-    rows = list(invoice.items.only("id", "net_amount"))
+def _store_line_nets(
+    invoice: Invoice, nets: Sequence[Decimal], rows: Sequence[InvoiceItem] | None = None
+) -> None:
+    """Keep stored line nets in step with the totals (a currency change moves rounding)."""
+    rows = list(invoice.items.only("id", "net_amount")) if rows is None else rows
     changed = []
     for row, net in zip(rows, nets, strict=True):
         if row.net_amount != net:
             row.net_amount = net
             changed.append(row)
     if changed:
-        InvoiceItem.objects.bulk_update(changed, ["net_amount"])
+        with recalculation_suppressed():
+            InvoiceItem.objects.bulk_update(changed, ["net_amount"])
 
 
 @transaction.atomic
@@ -331,6 +351,7 @@ def invoice_issue(
         items=items, allowances_charges=allowances_charges, currency=invoice.currency
     )
     apply_totals(invoice, totals)
+    _store_line_nets(invoice, totals.line_nets, rows=items)
     if invoice.credited_invoice_id:
         original = Invoice.objects.select_for_update().get(pk=invoice.credited_invoice_id)
         _check_credit_fits(invoice, original)

@@ -134,7 +134,9 @@ class InvoiceViewSet(
     @extend_schema(
         methods=["post"], request=PaymentWriteSerializer, responses={201: PaymentReadSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    # A plain list (an invoice has few payments): no pagination and no list filters, so the
+    # schema documents neither.
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def payments(self, request, pk=None):
         invoice = self.get_object()
         if request.method == "GET":

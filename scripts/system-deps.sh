@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the product needs at run time (WeasyPrint's Pango, fonts).
 # Installs what is missing when run as root; otherwise says what to install.
+# More packages on request, e.g. Chromium for the browser test (skipped without it):
+#   EXTRA_DEBIAN_PACKAGES=chromium make system-deps
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info poppler-utils)
 missing=()

@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.db import models
 
 from settings_app.models import CompanySettings
 
 
 @admin.register(CompanySettings)
 class CompanySettingsAdmin(admin.ModelAdmin):
+    # A website typed without a scheme is an https one (Django 6's default, set explicitly).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         ("Company", {"fields": ("legal_name", "trading_name", "vat_id", "company_id", "logo")}),
         ("Address", {"fields": ("street", "city", "postal_code", "country")}),

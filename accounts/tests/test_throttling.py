@@ -6,6 +6,12 @@ DRF reads rates when a throttle is instantiated (`rate` on the class wins over
 
 from __future__ import annotations
 
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -17,6 +23,7 @@ from common.throttling import (
 )
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _assert_throttled(response) -> None:
@@ -43,6 +50,50 @@ def test_login_is_throttled_after_the_configured_rate(monkeypatch, api_client, s
             "/api/auth/login/", {"username": "staff", "password": PASSWORD}, format="json"
         )
     )
+
+
+def test_login_rate_is_read_from_the_login_scope_of_the_settings(
+    monkeypatch, api_client, staff_user
+):
+    # The configured rate, not a class attribute: what THROTTLE_RATE_LOGIN feeds.
+    monkeypatch.setitem(LoginRateThrottle.THROTTLE_RATES, "login", "2/min")
+    body = {"username": "staff", "password": PASSWORD}
+
+    assert [
+        api_client.post("/api/auth/login/", body, format="json").status_code for _ in range(2)
+    ] == [
+        200,
+        200,
+    ]
+    _assert_throttled(api_client.post("/api/auth/login/", body, format="json"))
+    # Refresh shares the login budget.
+    _assert_throttled(api_client.post("/api/auth/refresh/", {"refresh": "x"}, format="json"))
+
+
+def test_every_rate_comes_from_the_environment():
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DEBUG": "true",
+        "THROTTLE_RATE_LOGIN": "7/min",
+        "THROTTLE_RATE_ANON": "8/min",
+        "THROTTLE_RATE_USER": "9/min",
+    }
+    code = (
+        "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'])"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    rates = ast.literal_eval(result.stdout.strip().splitlines()[-1])
+    assert (rates["login"], rates["anon"], rates["user"]) == ("7/min", "8/min", "9/min")
 
 
 def test_login_throttle_is_per_client_address(monkeypatch, staff_user):

@@ -1,4 +1,4 @@
-"""/api/customers/: CRUD, validation, defaults, search/filter/ordering, soft delete, query counts."""
+"""/api/customers/: CRUD, validation, defaults, search, filters, ordering, soft delete, queries."""
 
 from __future__ import annotations
 

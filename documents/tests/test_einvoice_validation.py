@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from decimal import ROUND_DOWN, Decimal
@@ -29,15 +28,15 @@ from documents.einvoice.validation import (
 )
 from documents.tests import einvoice_factories as factories
 from invoices.calculation import calculate_totals, line_gross_amount, minor_unit
+from invoices.tests.official_examples import EXAMPLES_DIR, SHARED_AVAILABLE
 
 D = Decimal
 BUILDERS = {"ubl": (build_ubl, validate_ubl), "cii": (build_cii, validate_cii)}
 
-# The official CEN/TC 434 example files are not part of this repository; point this
-# variable at the folder holding ubl/, ubl-scenarios/ and cii/ to run those tests.
-EXAMPLES_DIR = os.environ.get("EN16931_EXAMPLES_DIR", "")
+# The official CEN/TC 434 example files live in ../shared/einvoice (ubl/, ubl-scenarios/,
+# cii/) beside the repository; these tests run whenever that folder is there.
 needs_examples = pytest.mark.skipif(
-    not EXAMPLES_DIR, reason="EN16931_EXAMPLES_DIR (official example invoices) is not set"
+    not SHARED_AVAILABLE, reason="official EN 16931 examples (../shared/einvoice) not present"
 )
 # Factur-X restricts some code lists further than EN 16931; these official CII examples
 # break those restrictions (see the examples' README), everything else must pass.
@@ -50,13 +49,12 @@ CII_EXAMPLES_FAILING_FACTURX = {
 
 
 def _examples(*folders: str) -> list[Path]:
-    if not EXAMPLES_DIR:
+    if not SHARED_AVAILABLE:
         return []
-    root = Path(EXAMPLES_DIR)
     return sorted(
         path
         for folder in folders
-        for path in (root / folder).glob("*")
+        for path in (EXAMPLES_DIR / folder).glob("*")
         if path.suffix.lower() == ".xml"
     )
 

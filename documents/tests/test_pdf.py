@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import struct
 import subprocess
@@ -356,7 +357,8 @@ def test_renders_without_django_settings() -> None:
         "assert render_invoice_pdf(s.credit_note('fr')).startswith(b'%PDF')\n"
         "assert 'Avoir' in render_invoice_html(s.credit_note('fr'), download_links={})\n"
     )
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
     )

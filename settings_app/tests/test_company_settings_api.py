@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 from decimal import Decimal
 
 import pytest
@@ -71,7 +72,7 @@ def _image(
     buffer = io.BytesIO()
     image = Image.new("RGB", size, (200, 30, 30))
     if noise:  # incompressible pixels make a file of predictable size
-        image = Image.frombytes("RGB", size, bytes(range(256)) * (size[0] * size[1] * 3 // 256 + 1))
+        image = Image.frombytes("RGB", size, random.Random(0).randbytes(size[0] * size[1] * 3))
     image.save(buffer, format=fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
 

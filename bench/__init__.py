@@ -1,0 +1,1 @@
+"""Benchmark suite: seeds a data set, serves the project with gunicorn, drives it with wrk."""

@@ -1,0 +1,133 @@
+"""In-process measurements of the benchmark's requests (run by bench/run.py).
+
+For each scenario of the plan: one request through Django's test client inside
+`CaptureQueriesContext` (queries per request, status), then the median time of a few
+more in-process requests, and optionally a cProfile of the same request repeated.
+Configured like the server (DJANGO_SETTINGS_MODULE=bench.settings and the same
+environment), so middleware, authentication and settings are the production ones.
+
+    python -m bench.probe PLAN.json   # answers JSON on the last line of stdout
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+TIME_BUDGET_S = 3.0
+
+
+class Probe:
+    def __init__(self, token: str) -> None:
+        self.client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def request(self, method: str, path: str, body: Any) -> int:
+        data = json.dumps(body) if body is not None else None
+        kwargs = {"content_type": "application/json"} if data is not None else {}
+        response = self.client.generic(method, path, data=data or "", **kwargs)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        return response.status_code
+
+
+def _profile_text(profile: cProfile.Profile, requests: int) -> str:
+    out = io.StringIO()
+    out.write(f"{requests} requests\n")
+    stats = pstats.Stats(profile, stream=out)
+    stats.strip_dirs()
+    out.write("\n== by cumulative time ==\n")
+    stats.sort_stats("cumulative").print_stats(45)
+    out.write("\n== by own time ==\n")
+    stats.sort_stats("tottime").print_stats(30)
+    return out.getvalue()
+
+
+def run_scenario(probe: Probe, scenario: dict[str, Any], profile_dir: str | None) -> dict:
+    paths: list[str] = scenario["probe_paths"]
+    method, body = scenario["method"], scenario.get("body")
+    cursor = 0
+
+    def next_path() -> str | None:
+        nonlocal cursor
+        if cursor >= len(paths):
+            return None
+        path = paths[cursor]
+        cursor = cursor + 1 if scenario.get("consumes") else cursor
+        return path
+
+    # One request first: per-process first-use costs (caches, compiled stylesheets,
+    # fonts) are not what a steady server pays per request.
+    probe.request(method, next_path(), body)
+    path = next_path()
+    with CaptureQueriesContext(connection) as captured:
+        status = probe.request(method, path, body)
+    result: dict[str, Any] = {
+        "queries": len(captured.captured_queries),
+        "status": status,
+        "sql": [q["sql"][:300] for q in captured.captured_queries],
+    }
+    timings = []
+    started = time.perf_counter()
+    while len(timings) < scenario.get("repeat", 20) and time.perf_counter() - started < (
+        TIME_BUDGET_S
+    ):
+        path = next_path()
+        if path is None:
+            break
+        before = time.perf_counter()
+        probe.request(method, path, body)
+        timings.append((time.perf_counter() - before) * 1000)
+    if timings:
+        result["inproc_ms"] = round(statistics.median(timings), 2)
+        result["inproc_runs"] = len(timings)
+    if profile_dir and scenario.get("profile"):
+        profile = cProfile.Profile()
+        count = 0
+        started = time.perf_counter()
+        while count < 50 and time.perf_counter() - started < 10:
+            path = next_path()
+            if path is None:
+                break
+            profile.enable()
+            probe.request(method, path, body)
+            profile.disable()
+            count += 1
+        if count:
+            target = Path(profile_dir) / f"profile-{scenario['database']}-{scenario['name']}.txt"
+            target.write_text(_profile_text(profile, count))
+            result["profile"] = str(target.relative_to(ROOT))
+    return result
+
+
+def main() -> None:
+    plan = json.loads(Path(sys.argv[1]).read_text())
+    probe = Probe(plan["token"])
+    results = {}
+    for scenario in plan["scenarios"]:
+        results[scenario["name"]] = run_scenario(probe, scenario, plan.get("profile_dir"))
+    sys.stdout.write(json.dumps(results) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""End to end in a real browser: the back office and the customer's invoice page.
+
+Playwright (Python, sync API) drives Debian's headless Chromium (/usr/bin/chromium;
+`.ci/run` installs it, `playwright install` is never used) against pytest-django's
+`live_server`. A staff user logs into the admin, creates a customer and an invoice with
+two inline items, issues it with the changelist action, sees its number and totals,
+downloads its PDF through the API with a JWT, and the customer's public page shows the
+same gross total with its three downloads. On failure every open page is saved as a
+screenshot (and its HTML) under `test-artifacts/`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from accounts.models import Role
+from common.tests.factories import PASSWORD, CompanySettingsFactory, UserFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+# How Chromium runs on these machines: no sandbox as root, no GPU, and no background
+# traffic to Google's hosts (the network is closed; those connections only cost time).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+TIMEOUT_MS = 15_000
+
+# Two lines at 19 %: 3 x 250.00 + 2 x 120.50 = 991.00 net, 188.29 VAT, 1,179.29 gross.
+ITEMS = [
+    {"description": "Consulting day", "quantity": "3", "unit_price": "250.00", "tax_rate": "19"},
+    {"description": "Travel costs", "quantity": "2", "unit_price": "120.50", "tax_rate": "19"},
+]
+GROSS = Decimal("1179.29")
+CUSTOMER = "Browser Buyer SARL"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="/usr/bin/chromium is missing: `apt-get install -y chromium` (.ci/run does it)",
+    ),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread, so Django's async-unsafe
+    # guard would refuse the test's ORM calls; they are plain synchronous calls all the same.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        # Playwright gives every launch a fresh, empty profile (--user-data-dir) of its own.
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield playwright, browser
+        finally:
+            browser.close()
+            # The ORM calls made while Playwright's loop runs get their own connections
+            # (asgiref's context-local storage): close them here, or PostgreSQL refuses
+            # to drop the test database at the end of the session.
+            connections.close_all()
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    _, chromium = browser
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    failed_before = request.session.testsfailed
+    yield context.new_page()
+    # The call phase has been reported by now: a new failure means this test failed.
+    if request.session.testsfailed > failed_before:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        for n, open_page in enumerate(context.pages):
+            try:
+                open_page.screenshot(path=ARTIFACTS / f"{name}-{n}.png", full_page=True)
+                (ARTIFACTS / f"{name}-{n}.html").write_text(open_page.content(), encoding="utf-8")
+            except Exception as exc:  # the browser may be gone: keep the test's own failure
+                warnings.warn(f"no screenshot of page {n}: {exc}", stacklevel=1)
+    context.close()
+
+
+def _expect_success(page, text: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator(".messagelist .error, .errornote, .errorlist")).to_have_count(0)
+    expect(page.locator(".messagelist .success")).to_contain_text(text)
+
+
+def test_staff_issues_an_invoice_in_the_admin_and_the_customer_sees_it(browser, page, live_server):
+    from playwright.sync_api import expect
+    from pypdf import PdfReader
+
+    from invoices.models import Invoice
+
+    playwright, _ = browser
+    CompanySettingsFactory()
+    UserFactory(username="clerk", role=Role.STAFF)
+    number = f"INV-{timezone.localdate().year}-00001"
+
+    # Log in as staff.
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text("clerk")
+
+    # A customer with a full billing address (issuing refuses one without).
+    page.goto("/admin/customers/customer/add/")
+    for field, value in {
+        "name": CUSTOMER,
+        "email": "ap@buyer.example",
+        "tax_id": "FR40303265045",
+        "street": "1 rue de la Paix",
+        "city": "Paris",
+        "postal_code": "75002",
+        "country": "FR",
+        "currency": "EUR",
+        "payment_terms_days": "14",
+    }.items():
+        page.fill(f"#id_{field}", value)
+    page.select_option("#id_preferred_language", "en")
+    page.click("input[name=_save]")
+    _expect_success(page, "was added successfully")
+
+    # An invoice with two inline items: one blank row is offered, the second is added.
+    page.goto("/admin/invoices/invoice/add/")
+    page.select_option("#id_customer", label=CUSTOMER)
+    page.locator("#items-group .add-row a").click()
+    for row, item in enumerate(ITEMS):
+        for field, value in item.items():
+            page.fill(f"#id_items-{row}-{field}", value)
+    page.click("input[name=_save]")
+    _expect_success(page, "was added successfully")
+
+    # Issue it from the changelist with the admin action.
+    page.locator("#result_list tr", has_text=CUSTOMER).locator(
+        "input[name=_selected_action]"
+    ).check()
+    page.select_option("select[name=action]", label="Issue selected drafts")
+    page.click("button[name=index]")
+    _expect_success(page, "Issued 1 invoice(s).")
+
+    # Its page shows the number and the totals.
+    page.get_by_role("link", name=number, exact=True).click()
+    expect(page.locator(".field-number .readonly")).to_have_text(number)
+    expect(page.locator(".field-status .readonly")).to_have_text(re.compile("issued", re.I))
+    totals = page.locator(".field-totals")
+    expect(totals.locator("tr", has_text="gross total").locator("td")).to_have_text(
+        f"{GROSS:.2f} EUR"
+    )
+    expect(totals.locator("tr", has_text="net total").locator("td")).to_have_text("991.00 EUR")
+    expect(totals.locator("tr", has_text="tax total").locator("td")).to_have_text("188.29 EUR")
+
+    invoice = Invoice.objects.get(number=number)
+    assert invoice.gross_total == GROSS
+    assert invoice.items.count() == 2
+
+    # The PDF through the API, with the JWT a client gets from logging in.
+    api = playwright.request.new_context(base_url=live_server.url)
+    try:
+        login = api.post("/api/auth/login/", data={"username": "clerk", "password": PASSWORD})
+        assert login.status == 200, login.text()
+        access = login.json()["access"]
+        assert api.get(f"/api/invoices/{invoice.pk}/pdf/").status == 401
+        pdf = api.get(
+            f"/api/invoices/{invoice.pk}/pdf/", headers={"Authorization": f"Bearer {access}"}
+        )
+        assert pdf.status == 200, pdf.text()
+        assert pdf.headers["content-type"].startswith("application/pdf")
+        body = pdf.body()
+    finally:
+        api.dispose()
+    assert body.startswith(b"%PDF")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+    assert number in text
+    assert "1,179.29" in text
+
+    # The customer's page: no login, the right total and the three downloads.
+    page.context.clear_cookies()
+    page.goto(f"/i/{invoice.public_token}/")
+    expect(page.locator("body")).to_contain_text(number)
+    expect(page.locator("table.totals tr.gross td")).to_have_text("€1,179.29")
+    downloads = page.locator("nav.downloads a.download")
+    expect(downloads).to_have_count(3)
+    hrefs = [downloads.nth(n).get_attribute("href") for n in range(3)]
+    base = f"/i/{invoice.public_token}/"
+    assert sorted(hrefs) == sorted(f"{base}{fmt}/" for fmt in ("pdf", "facturx", "ubl"))
+    public_pdf = page.request.get(f"{base}pdf/")
+    assert public_pdf.status == 200
+    assert public_pdf.body().startswith(b"%PDF")
