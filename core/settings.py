@@ -115,10 +115,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+FILE_STORAGE = env.str("FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")
 STORAGES = {
-    "default": {
-        "BACKEND": env.str("FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")
-    },
+    "default": {"BACKEND": FILE_STORAGE},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -228,9 +228,13 @@ def invoice_context(doc: InvoiceDocument, *, logo_src: str = "") -> dict[str, An
         }
         for item in doc.allowances_charges
     ]
+    lines = [_line(line, currency, lang, labels) for line in doc.lines]
     return {
         "lang": lang,
         "labels": labels,
+        # Amounts past the fixed columns' width (about 123,456.78 €) switch the tables to
+        # a smaller, number-first layout instead of spilling over the margin.
+        "wide_numbers": _widest_amount(lines, tax_rows, allowances_charges) > WIDE_AMOUNT_CHARS,
         "title": labels["credit_note" if doc.is_credit_note else "invoice"],
         "document_title": document_title(doc),
         "credited": credited,
@@ -242,7 +246,7 @@ def invoice_context(doc: InvoiceDocument, *, logo_src: str = "") -> dict[str, An
         "seller": _party(doc.seller, lang, labels),
         "buyer": _party(doc.buyer, lang, labels),
         "meta": [{"label": label, "value": value} for label, value in meta],
-        "lines": [_line(line, currency, lang, labels) for line in doc.lines],
+        "lines": lines,
         "has_discounts": any(line.discount_amount for line in doc.lines),
         "allowances_charges": allowances_charges,
         "tax_rows": tax_rows,
@@ -251,6 +255,20 @@ def invoice_context(doc: InvoiceDocument, *, logo_src: str = "") -> dict[str, An
         "notes": _paragraphs(doc.notes),
         "footer_text": doc.footer_text.strip(),
     }
+
+
+WIDE_AMOUNT_CHARS = 12
+
+
+def _widest_amount(
+    lines: list[dict[str, str]],
+    tax_rows: list[dict[str, str]],
+    allowances_charges: list[dict[str, str]],
+) -> int:
+    amounts = [row[key] for row in lines for key in ("unit_price", "discount", "net")]
+    amounts += [row[key] for row in tax_rows for key in ("taxable", "tax")]
+    amounts += [row["amount"] for row in allowances_charges]
+    return max((len(amount) for amount in amounts), default=0)
 
 
 def _safe_link(url: str) -> str:
