@@ -40,12 +40,13 @@ TIME_BUDGET_S = 3.0
 
 class Probe:
     def __init__(self, token: str) -> None:
-        self.client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+        self.client = Client(HTTP_HOST="127.0.0.1")
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
 
     def request(self, method: str, path: str, body: Any) -> int:
         data = json.dumps(body) if body is not None else None
         kwargs = {"content_type": "application/json"} if data is not None else {}
-        response = self.client.generic(method, path, data=data or "", **kwargs)
+        response = self.client.generic(method, path, data=data or "", **kwargs, **self.headers)
         if response.streaming:
             b"".join(response.streaming_content)
         return response.status_code
@@ -122,9 +123,9 @@ def run_scenario(probe: Probe, scenario: dict[str, Any], profile_dir: str | None
 
 def main() -> None:
     plan = json.loads(Path(sys.argv[1]).read_text())
-    probe = Probe(plan["token"])
     results = {}
     for scenario in plan["scenarios"]:
+        probe = Probe(scenario["token"])
         results[scenario["name"]] = run_scenario(probe, scenario, plan.get("profile_dir"))
     sys.stdout.write(json.dumps(results) + "\n")
 

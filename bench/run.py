@@ -219,12 +219,15 @@ def create_database(target: Target, *, fresh: bool) -> None:
 # --- environment ---------------------------------------------------------------------
 
 
+SETTINGS = "bench.settings"
+
+
 def server_env(target: Target, secret_key: str) -> dict[str, str]:
     """Production settings (DEBUG off) as `make serve` runs them, plus the bench's needs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_SETTINGS_MODULE": SETTINGS,
             "DATABASE_URL": target.url,
             "MEDIA_ROOT": str(target.media),
             "DEBUG": "false",
@@ -392,6 +395,7 @@ class Scenario:
     body: Any = None
     connections: int = 16
     auth: bool = True
+    writer: bool = False  # sent as the user who owns the write fixtures
     paths: list[str] = field(default_factory=list)  # rotated; consumed by writes
     warmup_paths: list[str] = field(default_factory=list)
     probe_paths: list[str] = field(default_factory=list)
@@ -452,6 +456,7 @@ def scenarios_for(fixtures: dict[str, Any]) -> list[Scenario]:
             f"{invoices}/",
             method="POST",
             body=create_body(fixtures["customer_id"]),
+            writer=True,
         ),
         Scenario(
             "payment",
@@ -461,6 +466,7 @@ def scenarios_for(fixtures: dict[str, Any]) -> list[Scenario]:
             paths=pay,
             warmup_paths=pay,
             probe_paths=pay,
+            writer=True,
         ),
         Scenario(
             "issue",
@@ -473,6 +479,7 @@ def scenarios_for(fixtures: dict[str, Any]) -> list[Scenario]:
             probe_paths=[f"{invoices}/{i}/issue/" for i in fixtures["probe_draft_ids"]],
             consumes=True,
             only=("postgres",),
+            writer=True,
         ),
     ]
 
@@ -481,15 +488,20 @@ def scenarios_for(fixtures: dict[str, Any]) -> list[Scenario]:
 class WrkRun:
     wrk: str
     server: Server
-    token: str
+    tokens: dict[str, str]  # "reader" and "writer"
     threads: int
     workdir: Path
+
+    def token(self, scenario: Scenario) -> str:
+        if not scenario.auth:
+            return ""
+        return self.tokens["writer" if scenario.writer else "reader"]
 
     def prime(self, scenario: Scenario, workers: int = 2, rounds: int = 3) -> None:
         """Requests `workers` at a time, so every worker pays its first-use costs
         (WeasyPrint fonts, the schematron compile, connections) before wrk measures."""
         paths = scenario.warmup_paths or [scenario.path]
-        headers = {"Authorization": f"Bearer {self.token}"} if scenario.auth else {}
+        headers = {"Authorization": f"Bearer {self.token(scenario)}"} if scenario.auth else {}
         cursor = iter(range(len(paths) * rounds * workers))
 
         def one() -> None:
@@ -509,7 +521,7 @@ class WrkRun:
         env = {
             **os.environ,
             "BENCH_METHOD": scenario.method,
-            "BENCH_TOKEN": self.token if scenario.auth else "",
+            "BENCH_TOKEN": self.token(scenario),
             "BENCH_THREADS": str(min(self.threads, scenario.connections)),
             "BENCH_BODY_FILE": "",
             "BENCH_PATHS_FILE": "",
@@ -619,8 +631,11 @@ def run_database(
         wait_until_quiet(args.wait_quiet)
     log(f"{target.key}: gunicorn, {len(scenarios)} scenarios x {args.duration:g} s")
     with Server(env, out_dir / f"gunicorn-{target.key}.log") as server:
-        token = server.login("bench", password)
-        runner = WrkRun(wrk, server, token, args.threads, work)
+        tokens = {
+            "reader": server.login(fixtures["reader"], password),
+            "writer": server.login(fixtures["writer"], password),
+        }
+        runner = WrkRun(wrk, server, tokens, args.threads, work)
         for scenario in scenarios:
             results[scenario.name] = {
                 "label": scenario.label,
@@ -628,13 +643,15 @@ def run_database(
                 "note": scenario.note,
                 **measure(runner, scenario, args, target.key),
             }
+            if target.kind != "postgres":  # the database works inside the workers
+                results[scenario.name]["db_cpu_ms"] = None
     probe_plan = {
-        "token": token,
         "profile_dir": str(out_dir) if args.profile else None,
         "scenarios": [
             {
                 "name": s.name,
                 "database": target.key,
+                "token": runner.token(s),
                 "method": s.method,
                 "body": s.body,
                 "probe_paths": s.probe_paths or [s.path],
@@ -695,7 +712,8 @@ def run_scale(
     if args.wait_quiet:
         wait_until_quiet(args.wait_quiet)
     with Server(env, out_dir / f"gunicorn-{target.key}.log") as server:
-        runner = WrkRun(wrk, server, server.login("bench", password), args.threads, work)
+        tokens = {"reader": server.login(fixtures["reader"], password)}
+        runner = WrkRun(wrk, server, tokens, args.threads, work)
         for scenario in scenarios:
             results[scenario.name] = measure(runner, scenario, args, target.key)
     return results
@@ -777,6 +795,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scales", default="", help="e.g. 10000,100000: list scale check")
     parser.add_argument("--profile", default="", help="comma list: cProfile in-process")
     parser.add_argument(
+        "--settings",
+        default=SETTINGS,
+        help="settings module (to try a change: one that imports bench.settings)",
+    )
+    parser.add_argument(
         "--wait-quiet",
         type=float,
         default=60,
@@ -805,6 +828,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    global SETTINGS
+    SETTINGS = args.settings
     wrk = ensure_wrk()
     started = dt.datetime.now(dt.UTC)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")

@@ -63,7 +63,9 @@ from settings_app.models import CompanySettings  # noqa: E402
 
 SEED_VERSION = 1
 MARKER_TABLE = "bench_seed_marker"
-BENCH_USERNAME = "bench"
+BENCH_USERNAME = "bench"  # owns the seeded data set: every read scenario
+WRITER_USERNAME = "bench-writer"  # owns what the write scenarios add and change
+WRITER_CUSTOMERS = 50
 CURRENCY = "EUR"
 ITEMS_PER_INVOICE = 5
 BATCH = 1_000  # invoices per transaction (plus their items and payments)
@@ -276,10 +278,10 @@ def _company() -> CompanySettings:
     return company
 
 
-def _bench_user(password: str | None = None) -> User:
+def _bench_user(password: str | None = None, username: str = BENCH_USERNAME) -> User:
     user, _ = User.objects.get_or_create(
-        username=BENCH_USERNAME,
-        defaults={"email": "bench@seller.example", "role": Role.STAFF},
+        username=username,
+        defaults={"email": f"{username}@seller.example", "role": Role.STAFF},
     )
     if password:
         user.set_password(password)
@@ -298,7 +300,8 @@ def _customers(owner: User, count: int, rng: random.Random) -> list[Customer]:
         rows.append(
             Customer(
                 owner=owner,
-                name=f"Customer {n + 1:04d} {'GmbH' if country == 'DE' else 'SARL'}",
+                name=f"{owner.username.title()} customer {n + 1:04d} "
+                f"{'GmbH' if country == 'DE' else 'SARL'}",
                 email=f"accounts{n + 1:04d}@buyer.example",
                 phone="+49 30 1234567" if country == "DE" else "+33 1 23 45 67 89",
                 tax_id=vat,
@@ -626,11 +629,14 @@ def prepare(*, drafts: int, warmup_drafts: int, payment_targets: int, password: 
     if marker is None:
         raise SystemExit("not seeded")
     cleanup = reset(marker)
-    owner = _bench_user(password)
+    reader = _bench_user(password)
+    # The write scenarios' rows belong to another user, so the reader's list page shows
+    # the seeded data set whatever ran before it.
+    owner = _bench_user(password, WRITER_USERNAME)
     company = CompanySettings.load()
     today = timezone.localdate()
-    customers = list(Customer.objects.filter(owner=owner).exclude(street="").order_by("id")[:200])
     rng = random.Random(11)
+    customers = _customers(owner, WRITER_CUSTOMERS, rng)
     patterns = make_patterns(rng)
     now = timezone.now()
     factory = InvoiceFactory(owner=owner, company=company, today=today)
@@ -661,7 +667,7 @@ def prepare(*, drafts: int, warmup_drafts: int, payment_targets: int, password: 
         from customers.services import customer_statistics_recompute
 
         customer_statistics_recompute(customer_ids=[c.id for c in customers])
-    seeded = Invoice.objects.filter(id__lte=marker["max_invoice_id"], owner=owner)
+    seeded = Invoice.objects.filter(id__lte=marker["max_invoice_id"], owner=reader)
 
     def pick(**filters: Any) -> int:
         return seeded.filter(**filters).order_by("-id").values_list("id", flat=True)[0]
@@ -669,7 +675,8 @@ def prepare(*, drafts: int, warmup_drafts: int, payment_targets: int, password: 
     return {
         "marker": marker,
         "cleanup": cleanup,
-        "owner_id": owner.id,
+        "reader": reader.username,
+        "writer": owner.username,
         "customer_id": customers[0].id,
         "detail_id": pick(status=InvoiceStatus.PAID, kind=InvoiceKind.INVOICE),
         "pdf_draft_id": pick(status=InvoiceStatus.DRAFT),

@@ -2,6 +2,7 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from common.filters import IdFilter
 from customers.models import Customer
 
 
@@ -17,7 +18,7 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
 
 class CustomerFilter(django_filters.FilterSet):
     has_balance = StrictBooleanFilter(method="filter_has_balance")
-    owner = django_filters.NumberFilter(field_name="owner_id")
+    owner = IdFilter(field_name="owner_id")
 
     class Meta:
         model = Customer

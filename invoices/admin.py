@@ -145,6 +145,13 @@ class InvoiceAdmin(OwnedModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Issued invoices open as a view-only page (no Save buttons); the issue and void
+        # actions still run from the list.
+        if obj is not None and obj.status != InvoiceStatus.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
     @admin.display(description="Totals")
     def totals(self, obj: Invoice) -> str:
         if obj.pk is None:

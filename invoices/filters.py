@@ -2,14 +2,15 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from common.filters import IdFilter
 from invoices.models import OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
 
 
 class InvoiceFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices)
     kind = django_filters.ChoiceFilter(choices=InvoiceKind.choices)
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    owner = django_filters.NumberFilter(field_name="owner_id")
+    customer = IdFilter(field_name="customer_id")
+    owner = IdFilter(field_name="owner_id")
     currency = django_filters.CharFilter(field_name="currency")
     issue_date_from = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
     issue_date_to = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")

@@ -1,0 +1,27 @@
+"""Filters shared by the list endpoints."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+# The range of a BigAutoField primary key (PostgreSQL bigint, SQLite INTEGER).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number from 1 to the bigint maximum; anything else is a 400.
+
+    `NumberFilter` takes any decimal up to 1e50, and SQLite cannot bind an integer
+    beyond 64 bits (`?owner=99999999999999999999` was a 500).
+    """
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+    def get_max_validator(self):
+        return None  # max_value above is the bound
