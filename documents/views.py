@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -38,7 +40,7 @@ class _InvoiceScopedView(APIView):
     permission_classes = [IsOwnerOrAdmin]
 
     def get_invoice(self, request, pk: int) -> Invoice:
-        return invoice_list(user=request.user, prefetch=False).get(pk=pk)
+        return invoice_list(user=request.user).get(pk=pk)
 
 
 class _InvoiceDocumentView(_InvoiceScopedView):
@@ -106,9 +108,16 @@ class InvoiceRevokeLinkView(_InvoiceScopedView):
 # --- the customer's page: no login, nothing reachable but this invoice ----------------
 
 
+# What `secrets.token_urlsafe` hands out. Anything else is not even looked up: a NUL
+# byte in the path would be a 500 on PostgreSQL, which refuses NUL in text.
+_PUBLIC_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
 def _public_invoice(token: str) -> Invoice:
+    if not _PUBLIC_TOKEN.fullmatch(token):
+        raise Http404
     invoice = Invoice.objects.filter(public_token=token).exclude(status=InvoiceStatus.DRAFT).first()
-    if invoice is None or len(token) < 20:
+    if invoice is None:
         raise Http404
     return invoice
 

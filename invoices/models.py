@@ -46,6 +46,7 @@ MUTABLE_AFTER_ISSUE = frozenset(
         "status",
         "paid_total",
         "amount_due",
+        "payments_json",
         "void_reason",
         "voided_at",
         "public_token",
@@ -111,6 +112,11 @@ class Invoice(TimeStampedModel):
     paid_total = _money()
     amount_due = _money()
     tax_breakdown = models.JSONField(default=list, blank=True, editable=False)
+    # Read copies of the invoice's allowances/charges and payments, in the API's shape,
+    # rewritten by the same service functions that write those rows: a list page then
+    # needs no query per kind of child row (invoices.representation).
+    allowances_charges_json = models.JSONField(default=list, blank=True, editable=False)
+    payments_json = models.JSONField(default=list, blank=True, editable=False)
 
     # Snapshots taken at issue (invariant 5): later edits elsewhere never change them.
     seller = models.JSONField(null=True, blank=True, editable=False)

@@ -1,19 +1,25 @@
-"""The invoice read contract, built by hand: a list page renders ~5x faster than nested
-ModelSerializers (PERFORMANCE.md), and money stays an exact string in its currency's
-precision. `InvoiceReadSerializer` documents the same shape for OpenAPI.
+"""The invoice read contract, built by hand from plain rows.
+
+A list page renders ~5x faster than with nested ModelSerializers (PERFORMANCE.md):
+lists read `.values()` rows (no model instances) and take allowances/charges and
+payments from the invoice's own read copies, so a page of any size costs the same
+four queries (user, count, invoices, items). Money stays an exact string in its
+currency's precision. `InvoiceReadSerializer` documents the same shape for OpenAPI.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from invoices.calculation import round_money
-from invoices.models import OPEN_STATUSES, Invoice, Payment
+from invoices.calculation import minor_unit, round_money
+from invoices.models import OPEN_STATUSES, Invoice, InvoiceItem
 
 MONEY_FIELDS = (
     "line_total",
@@ -25,6 +31,61 @@ MONEY_FIELDS = (
     "paid_total",
     "amount_due",
 )
+INVOICE_ROW_FIELDS = (
+    "id",
+    "number",
+    "kind",
+    "status",
+    "series",
+    "customer_id",
+    "owner_id",
+    "issue_date",
+    "due_date",
+    "currency",
+    "buyer_reference",
+    "notes",
+    *MONEY_FIELDS,
+    "tax_breakdown",
+    "allowances_charges_json",
+    "payments_json",
+    "seller",
+    "buyer",
+    "credited_invoice_id",
+    "void_reason",
+    "issued_at",
+    "voided_at",
+    "public_token",
+    "created_at",
+    "updated_at",
+)
+ITEM_ROW_FIELDS = (
+    "id",
+    "invoice_id",
+    "position",
+    "description",
+    "quantity",
+    "unit_code",
+    "unit_price",
+    "price_base_quantity",
+    "discount_amount",
+    "charge_amount",
+    "tax_category",
+    "tax_rate",
+    "net_amount",
+)
+_QUANTUM: dict[str, Decimal] = {}
+
+
+def _money(value: Decimal, currency: str) -> str:
+    # Stored amounts are already rounded to the currency: quantize only trims the zeros
+    # of the 4-decimal column (a fast path of round_money for the hot list).
+    quantum = _QUANTUM.get(currency)
+    if quantum is None:
+        quantum = _QUANTUM.setdefault(currency, Decimal(1).scaleb(-minor_unit(currency)))
+    shown = value.quantize(quantum)
+    if shown != value:  # not pre-rounded (should not happen): round properly
+        return str(round_money(value, currency))
+    return str(shown)
 
 
 def _datetime(value: dt.datetime | None) -> str | None:
@@ -38,17 +99,15 @@ def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _money(value: Decimal, currency: str) -> str:
-    return str(round_money(value, currency))
-
-
-def public_url(invoice: Invoice) -> str | None:
-    if not invoice.public_token or invoice.status == "draft":
+def public_url(invoice: Invoice | Mapping[str, Any]) -> str | None:
+    token = invoice["public_token"] if isinstance(invoice, Mapping) else invoice.public_token
+    status = invoice["status"] if isinstance(invoice, Mapping) else invoice.status
+    if not token or status == "draft":
         return None
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/i/{invoice.public_token}/"
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/i/{token}/"
 
 
-def payment_dict(payment: Payment, currency: str) -> dict[str, Any]:
+def payment_dict(payment: Any, currency: str) -> dict[str, Any]:
     return {
         "id": payment.id,
         "invoice": payment.invoice_id,
@@ -60,70 +119,94 @@ def payment_dict(payment: Payment, currency: str) -> dict[str, Any]:
     }
 
 
-def invoice_dict(invoice: Invoice, *, today: dt.date | None = None) -> dict[str, Any]:
-    """One invoice as the API answers it; expects items, allowances and payments prefetched."""
-    currency = invoice.currency
-    today = today or timezone.localdate()
+def allowance_charge_dict(row: Any, currency: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "is_charge": row.is_charge,
+        "amount": _money(Decimal(row.amount), currency),
+        "reason": row.reason,
+        "tax_category": row.tax_category,
+        "tax_rate": str(row.tax_rate),
+    }
+
+
+def _item(row: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "position": row["position"],
+        "description": row["description"],
+        "quantity": str(row["quantity"]),
+        "unit_code": row["unit_code"],
+        "unit_price": str(row["unit_price"]),
+        "price_base_quantity": str(row["price_base_quantity"]),
+        "discount_amount": _money(row["discount_amount"], currency),
+        "charge_amount": _money(row["charge_amount"], currency),
+        "tax_category": row["tax_category"],
+        "tax_rate": str(row["tax_rate"]),
+        "net_amount": _money(row["net_amount"], currency),
+    }
+
+
+def invoice_row_dict(
+    row: Mapping[str, Any], items: Iterable[Mapping[str, Any]], *, today: dt.date
+) -> dict[str, Any]:
+    """One invoice as the API answers it, from its row and its item rows."""
+    currency = row["currency"]
     data: dict[str, Any] = {
-        "id": invoice.id,
-        "number": invoice.number,
-        "kind": invoice.kind,
-        "status": invoice.status,
-        "is_overdue": invoice.status in OPEN_STATUSES
-        and invoice.due_date is not None
-        and invoice.due_date < today,
-        "series": invoice.series,
-        "customer": invoice.customer_id,
-        "owner": invoice.owner_id,
-        "issue_date": _date(invoice.issue_date),
-        "due_date": _date(invoice.due_date),
+        "id": row["id"],
+        "number": row["number"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "is_overdue": row["status"] in OPEN_STATUSES
+        and row["due_date"] is not None
+        and row["due_date"] < today,
+        "series": row["series"],
+        "customer": row["customer_id"],
+        "owner": row["owner_id"],
+        "issue_date": _date(row["issue_date"]),
+        "due_date": _date(row["due_date"]),
         "currency": currency,
-        "buyer_reference": invoice.buyer_reference,
-        "notes": invoice.notes,
-        "items": [
-            {
-                "id": item.id,
-                "position": item.position,
-                "description": item.description,
-                "quantity": str(item.quantity),
-                "unit_code": item.unit_code,
-                "unit_price": str(item.unit_price),
-                "price_base_quantity": str(item.price_base_quantity),
-                "discount_amount": _money(item.discount_amount, currency),
-                "charge_amount": _money(item.charge_amount, currency),
-                "tax_category": item.tax_category,
-                "tax_rate": str(item.tax_rate),
-                "net_amount": _money(item.net_amount, currency),
-            }
-            for item in invoice.items.all()
-        ],
-        "allowances_charges": [
-            {
-                "id": row.id,
-                "is_charge": row.is_charge,
-                "amount": _money(row.amount, currency),
-                "reason": row.reason,
-                "tax_category": row.tax_category,
-                "tax_rate": str(row.tax_rate),
-            }
-            for row in invoice.allowances_charges.all()
-        ],
+        "buyer_reference": row["buyer_reference"],
+        "notes": row["notes"],
+        "items": [_item(item, currency) for item in items],
+        "allowances_charges": row["allowances_charges_json"],
     }
     for name in MONEY_FIELDS:
-        data[name] = _money(getattr(invoice, name), currency)
+        data[name] = _money(row[name], currency)
     data.update(
         {
-            "tax_breakdown": invoice.tax_breakdown,
-            "seller": invoice.seller,
-            "buyer": invoice.buyer,
-            "payments": [payment_dict(p, currency) for p in invoice.payments.all()],
-            "credited_invoice": invoice.credited_invoice_id,
-            "void_reason": invoice.void_reason,
-            "issued_at": _datetime(invoice.issued_at),
-            "voided_at": _datetime(invoice.voided_at),
-            "public_url": public_url(invoice),
-            "created_at": _datetime(invoice.created_at),
-            "updated_at": _datetime(invoice.updated_at),
+            "tax_breakdown": row["tax_breakdown"],
+            "seller": row["seller"],
+            "buyer": row["buyer"],
+            "payments": row["payments_json"],
+            "credited_invoice": row["credited_invoice_id"],
+            "void_reason": row["void_reason"],
+            "issued_at": _datetime(row["issued_at"]),
+            "voided_at": _datetime(row["voided_at"]),
+            "public_url": public_url(row),
+            "created_at": _datetime(row["created_at"]),
+            "updated_at": _datetime(row["updated_at"]),
         }
     )
     return data
+
+
+def invoice_rows_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A page of invoice rows (from `.values(*INVOICE_ROW_FIELDS)`), with ONE item query."""
+    items: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    if rows:
+        item_rows = (
+            InvoiceItem.objects.filter(invoice_id__in=[row["id"] for row in rows])
+            .order_by("invoice_id", "position", "id")
+            .values(*ITEM_ROW_FIELDS)
+        )
+        for item in item_rows:
+            items[item["invoice_id"]].append(item)
+    today = timezone.localdate()
+    return [invoice_row_dict(row, items[row["id"]], today=today) for row in rows]
+
+
+def invoice_dict(invoice: Invoice) -> dict[str, Any]:
+    """One invoice instance as the API answers it (detail and write responses)."""
+    row = {name: getattr(invoice, name) for name in INVOICE_ROW_FIELDS}
+    return invoice_rows_dicts([row])[0]

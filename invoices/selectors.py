@@ -1,25 +1,15 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User
 from common.permissions import is_admin
-from invoices.models import Invoice, InvoiceAllowanceCharge, InvoiceItem, Payment
+from invoices.models import Invoice
 
 
-def invoice_list(*, user: User, prefetch: bool = True) -> QuerySet[Invoice]:
-    """Invoices the user may see (staff their own, admins all), with their rows prefetched:
-    a constant number of queries whatever the page size."""
+def invoice_list(*, user: User) -> QuerySet[Invoice]:
+    """Invoices the user may see: staff their own, admins all."""
     queryset = Invoice.objects.all()
-    if prefetch:
-        queryset = queryset.prefetch_related(
-            Prefetch("items", queryset=InvoiceItem.objects.order_by("position", "id")),
-            Prefetch(
-                "allowances_charges",
-                queryset=InvoiceAllowanceCharge.objects.order_by("position", "id"),
-            ),
-            Prefetch("payments", queryset=Payment.objects.order_by("date", "id")),
-        )
     if not is_admin(user):
         queryset = queryset.filter(owner_id=user.id)
     return queryset

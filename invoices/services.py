@@ -16,7 +16,7 @@ from accounts.models import User
 from common.exceptions import ValidationException
 from customers.models import Customer
 from invoices import errors
-from invoices.calculation import round_money
+from invoices.calculation import InvoiceTotals, round_money
 from invoices.models import (
     COUNTED_STATUSES,
     OPEN_STATUSES,
@@ -30,8 +30,9 @@ from invoices.models import (
     new_public_token,
 )
 from invoices.signals import recalculation_suppressed
+from invoices.representation import allowance_charge_dict, payment_dict
 from invoices.snapshots import buyer_snapshot, seller_snapshot
-from invoices.totals import apply_totals, totals_for
+from invoices.totals import TOTAL_FIELDS, apply_totals, totals_for
 from settings_app.models import CompanySettings
 
 ZERO = Decimal("0")
@@ -68,6 +69,20 @@ def _check_precision(row: dict[str, Any]) -> None:
             )
 
 
+# Amounts are stored as DecimalField(max_digits=19, decimal_places=4): below 10^15.
+# Each input fits, but quantity x price can exceed it; PostgreSQL refuses such a row,
+# SQLite stores it and every later read of the invoice fails.
+_MONEY_FIELD = Invoice._meta.get_field("gross_total")
+MAX_STORABLE_AMOUNT = Decimal(10) ** (_MONEY_FIELD.max_digits - _MONEY_FIELD.decimal_places)
+
+
+def _check_storable(totals: InvoiceTotals) -> None:
+    amounts = [*totals.line_nets, *(getattr(totals, name) for name in TOTAL_FIELDS)]
+    if any(abs(amount) >= MAX_STORABLE_AMOUNT for amount in amounts):
+        message = f"Amounts are too large: every total must stay below {MAX_STORABLE_AMOUNT:,}."
+        raise ValidationException(message, details={"items": [message]})
+
+
 def _item_defaults(row: dict[str, Any], company: CompanySettings) -> dict[str, Any]:
     row = {**row}
     row.setdefault("unit_code", "C62")
@@ -96,6 +111,7 @@ def _write_lines(
     allowances_charges: Sequence[dict[str, Any]],
     nets: Sequence[Decimal],
 ) -> None:
+    """Insert the rows of a draft (each kind in one statement)."""
     InvoiceItem.objects.bulk_create(
         [
             InvoiceItem(
@@ -161,10 +177,22 @@ def invoice_create_draft(
         credited_invoice=credited_invoice,
     )
     totals = totals_for(items=items, allowances_charges=allowances_charges, currency=currency)
+    _check_storable(totals)
     apply_totals(invoice, totals)
     invoice.save()
     _write_lines(invoice, items, allowances_charges, totals.line_nets)
+    if allowances_charges:
+        _store_allowances_charges_json(invoice)
     return invoice
+
+
+def _store_allowances_charges_json(invoice: Invoice, rows: Sequence[Any] | None = None) -> None:
+    """Rewrite the invoice's read copy of its allowances/charges from the rows."""
+    rows = list(invoice.allowances_charges.all()) if rows is None else rows
+    data = [allowance_charge_dict(row, invoice.currency) for row in rows]
+    if data != invoice.allowances_charges_json:
+        invoice.allowances_charges_json = data
+        Invoice.objects.filter(pk=invoice.pk).update(allowances_charges_json=data)
 
 
 def _lock(invoice: Invoice) -> Invoice:
@@ -218,6 +246,7 @@ def invoice_update_draft(
         totals = totals_for(
             items=items, allowances_charges=allowances_charges, currency=invoice.currency
         )
+        _check_storable(totals)
         apply_totals(invoice, totals)
         invoice.save()
         if replace_items:
@@ -230,6 +259,8 @@ def invoice_update_draft(
             _store_line_nets(invoice, totals.line_nets)
         if replace_allowances:
             _write_lines(invoice, [], allowances_charges, [])
+        if allowances_charges or invoice.allowances_charges_json:
+            _store_allowances_charges_json(invoice)
     return invoice
 
 
@@ -264,13 +295,15 @@ def invoice_recalculate(*, invoice_id: int) -> Invoice | None:
     if invoice is None or invoice.status != InvoiceStatus.DRAFT:
         return invoice
     items = list(invoice.items.all())
+    allowances_charges = list(invoice.allowances_charges.all())
     totals = totals_for(
-        items=items,
-        allowances_charges=invoice.allowances_charges.all(),
-        currency=invoice.currency,
+        items=items, allowances_charges=allowances_charges, currency=invoice.currency
     )
     update_fields = apply_totals(invoice, totals)
-    invoice.save(update_fields=[*update_fields, "updated_at"])
+    invoice.allowances_charges_json = [
+        allowance_charge_dict(row, invoice.currency) for row in allowances_charges
+    ]
+    invoice.save(update_fields=[*update_fields, "allowances_charges_json", "updated_at"])
     changed = []
     for row, net in zip(items, totals.line_nets, strict=True):
         if row.net_amount != net:
@@ -388,7 +421,9 @@ def _after_issue(invoice: Invoice) -> None:
     except ImportError:  # documents app not wired yet
         return
     invoice_id = invoice.pk
-    transaction.on_commit(lambda: invoice_pdf_render.delay(invoice_id))
+    # robust: with the broker (Redis) down the invoice is issued all the same; the PDF
+    # endpoint renders and stores it on first request.
+    transaction.on_commit(lambda: invoice_pdf_render.delay(invoice_id), robust=True)
 
 
 def _check_credit_fits(credit_note: Invoice, original: Invoice) -> None:
@@ -499,8 +534,10 @@ def payment_delete(*, payment: Payment, by: User | None = None) -> Invoice:
 
 def invoice_payment_state_refresh(*, invoice: Invoice) -> Invoice:
     """paid_total, amount_due and status from the payments: issued → partially paid → paid."""
-    paid = Payment.objects.filter(invoice_id=invoice.pk).aggregate(total=Sum("amount"))["total"]
-    invoice.paid_total = round_money(paid or ZERO, invoice.currency)
+    payments = list(Payment.objects.filter(invoice_id=invoice.pk).order_by("date", "id"))
+    invoice.payments_json = [payment_dict(payment, invoice.currency) for payment in payments]
+    paid = sum((payment.amount for payment in payments), ZERO)
+    invoice.paid_total = round_money(paid, invoice.currency)
     invoice.amount_due = round_money(invoice.gross_total - invoice.paid_total, invoice.currency)
     if invoice.status in COUNTED_STATUSES:
         if invoice.amount_due <= 0:
@@ -509,7 +546,9 @@ def invoice_payment_state_refresh(*, invoice: Invoice) -> Invoice:
             invoice.status = InvoiceStatus.PARTIALLY_PAID
         else:
             invoice.status = InvoiceStatus.ISSUED
-    invoice.save(update_fields=["paid_total", "amount_due", "status", "updated_at"])
+    invoice.save(
+        update_fields=["paid_total", "amount_due", "status", "payments_json", "updated_at"]
+    )
     return invoice
 
 

@@ -12,7 +12,12 @@ from common.permissions import IsAdmin, IsOwnerOrAdmin
 from invoices import services
 from invoices.filters import InvoiceFilter
 from invoices.models import Invoice, Payment
-from invoices.representation import invoice_dict, payment_dict
+from invoices.representation import (
+    INVOICE_ROW_FIELDS,
+    invoice_dict,
+    invoice_rows_dicts,
+    payment_dict,
+)
 from invoices.selectors import invoice_get, invoice_list
 from invoices.serializers import (
     InvoiceReadSerializer,
@@ -40,9 +45,7 @@ class InvoiceViewSet(
     serializer_class = InvoiceReadSerializer
 
     def get_queryset(self):
-        # Actions re-read the invoice under a row lock; only reads need the rows prefetched.
-        prefetch = self.action in ("list", "retrieve")
-        return invoice_list(user=self.request.user, prefetch=prefetch)
+        return invoice_list(user=self.request.user)
 
     def _answer(self, invoice: Invoice, code: int = status.HTTP_200_OK) -> Response:
         fresh = invoice_get(user=self.request.user, pk=invoice.pk)
@@ -67,8 +70,9 @@ class InvoiceViewSet(
                 F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
             )
             queryset = queryset.order_by(expression, "-id")
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response([invoice_dict(invoice) for invoice in page])
+        # Rows, not model instances: the list is the busiest endpoint (PERFORMANCE.md).
+        page = self.paginate_queryset(queryset.values(*INVOICE_ROW_FIELDS))
+        return self.get_paginated_response(invoice_rows_dicts(page))
 
     def retrieve(self, request, *args, **kwargs):
         return Response(invoice_dict(self.get_object()))
@@ -140,7 +144,7 @@ class InvoiceViewSet(
     def payments(self, request, pk=None):
         invoice = self.get_object()
         if request.method == "GET":
-            return Response([payment_dict(p, invoice.currency) for p in invoice.payments.all()])
+            return Response(invoice.payments_json)
         serializer = PaymentWriteSerializer(data=request.data, context={"invoice": invoice})
         serializer.is_valid(raise_exception=True)
         payment = services.payment_record(
