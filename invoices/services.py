@@ -29,8 +29,8 @@ from invoices.models import (
     Payment,
     new_public_token,
 )
-from invoices.signals import recalculation_suppressed
 from invoices.representation import allowance_charge_dict, payment_dict
+from invoices.signals import recalculation_suppressed
 from invoices.snapshots import buyer_snapshot, seller_snapshot
 from invoices.totals import TOTAL_FIELDS, apply_totals, totals_for
 from settings_app.models import CompanySettings

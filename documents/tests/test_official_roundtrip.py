@@ -31,13 +31,13 @@ from pathlib import Path
 
 import pytest
 
+from common.exceptions import ValidationException
 from documents.adapters import invoice_document
 from documents.einvoice import validation
 from documents.einvoice.cii import build_cii
 from documents.einvoice.ubl import build_ubl
 from documents.einvoice.validation import errors_only, validate_cii, validate_ubl
 from documents.tests.official_import import import_example
-from common.exceptions import ValidationException
 from invoices.errors import InvoiceNotIssuable
 from invoices.models import Invoice
 from invoices.tests.official_examples import (
