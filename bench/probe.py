@@ -121,12 +121,29 @@ def run_scenario(probe: Probe, scenario: dict[str, Any], profile_dir: str | None
     return result
 
 
+def consistency(token: str, count: int = 10) -> dict[str, Any]:
+    """The list page's first invoices against their detail answers: the seeded rows must
+    read the same through every path of the app (read copies, prefetches)."""
+    client = Probe(token).client
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    page = client.get("/api/invoices/?page_size=50", **headers).json()["results"]
+    different = []
+    for row in page[:count]:
+        detail = client.get(f"/api/invoices/{row['id']}/", **headers).json()
+        fields = sorted(k for k in row.keys() | detail.keys() if row.get(k) != detail.get(k))
+        if fields:
+            different.append({"id": row["id"], "fields": fields})
+    return {"checked": min(count, len(page)), "different": different}
+
+
 def main() -> None:
     plan = json.loads(Path(sys.argv[1]).read_text())
-    results = {}
+    results: dict[str, Any] = {}
     for scenario in plan["scenarios"]:
         probe = Probe(scenario["token"])
         results[scenario["name"]] = run_scenario(probe, scenario, plan.get("profile_dir"))
+    if plan.get("reader_token"):
+        results["_consistency"] = consistency(plan["reader_token"])
     sys.stdout.write(json.dumps(results) + "\n")
 
 

@@ -144,14 +144,19 @@ class CpuMeter:
 def wait_until_quiet(max_seconds: float) -> float:
     """Wait (up to max_seconds) until other processes use under 15% of the CPUs."""
     deadline = time.monotonic() + max_seconds
+    said = False
     while True:
         busy0, total0 = _machine_jiffies()
         time.sleep(2)
         busy1, total1 = _machine_jiffies()
         load = 100 * (busy1 - busy0) / max(1, total1 - total0)
         if load < 15 or time.monotonic() >= deadline:
+            if said:
+                log(f"going on with {load:.0f}% CPU used by other processes")
             return round(load, 1)
-        log(f"machine busy ({load:.0f}% CPU used by other processes): waiting")
+        if not said:
+            log(f"machine busy ({load:.0f}% CPU used by other processes): waiting")
+            said = True
 
 
 # --- databases -----------------------------------------------------------------------
@@ -646,6 +651,7 @@ def run_database(
             if target.kind != "postgres":  # the database works inside the workers
                 results[scenario.name]["db_cpu_ms"] = None
     probe_plan = {
+        "reader_token": runner.tokens["reader"],
         "profile_dir": str(out_dir) if args.profile else None,
         "scenarios": [
             {
@@ -667,6 +673,9 @@ def run_database(
     log(f"{target.key}: queries per request (in-process, Django test client)")
     probes = django_command(env, "probe", str(plan_file))
     plan_file.unlink()
+    consistent = probes.pop("_consistency")
+    if consistent["different"]:
+        log(f"{target.key}: list and detail disagree: {consistent['different']}")
     for name, probe in probes.items():
         results[name].update(
             queries=probe["queries"],
@@ -686,6 +695,7 @@ def run_database(
         "seed": {k: marker[k] for k in ("invoices", "customers", "statuses", "seeded_at")},
         "scenarios": results,
         "numbering": numbering,
+        "list_matches_detail": consistent,
     }
 
 
@@ -764,23 +774,57 @@ def print_table(result: dict[str, Any]) -> None:
     )
     verdict = "unique and gap-free" if numbering["ok"] else "NOT unique/gap-free"
     print(f"numbers {verdict} ({groups})")
+    consistent = result["list_matches_detail"]
+    if consistent["different"]:
+        print(f"list and detail DISAGREE on seeded invoices: {consistent['different']}")
+    else:
+        print(f"list and detail agree on the first {consistent['checked']} invoices")
 
 
 def print_scales(scales: dict[str, dict[str, Any]]) -> None:
     for kind, by_scale in scales.items():
         print(f"\n== scale check, {kind}: invoice list (50 with items) ==")
-        print(f"{'invoices':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'x floor':>9}{'p50 x':>8}")
-        first = None
+        print(
+            f"{'invoices':>10}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}{'db ms':>7}"
+            f"{'x floor':>8}{'x cpu':>7}{'others':>7}{'p50 x':>7}{'cpu x':>7}"
+        )
+        first: dict[str, float] = {}
         for scale, rows in by_scale.items():
-            row, floor = rows["list"], rows["floor-values"]["rps"]
-            first = first or row["p50_ms"]
+            row, floor = rows["list"], rows["floor-values"]
+            first = first or {"p50": row["p50_ms"], "cpu": row["server_cpu_ms"] or 1}
+            cpu = row["server_cpu_ms"]
+            db = row["db_cpu_ms"] if kind == "postgres" else None
+            x_cpu = floor["server_cpu_ms"] / cpu if cpu else None
             print(
-                f"{int(scale):>10,}{row['rps']:>10.1f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}"
-                f"{row['rps'] / floor:>9.2f}{row['p50_ms'] / first:>8.2f}"
+                f"{int(scale):>10,}{_cell(row['rps'], 9)}{_cell(row['p50_ms'], 8)}"
+                f"{_cell(row['p99_ms'], 8)}{_cell(cpu, 8, 2)}{_cell(db, 7, 2)}"
+                f"{_cell(row['rps'] / floor['rps'], 8, 2)}{_cell(x_cpu, 7, 2)}"
+                f"{_cell(row['other_cpu_pct'], 6, 0)}%"
+                f"{_cell(row['p50_ms'] / first['p50'], 7, 2)}"
+                f"{_cell((cpu or 0) / first['cpu'], 7, 2)}"
+                + (f"  {row['non_2xx']} non-2xx: see the gunicorn log" if row["errors"] else "")
             )
 
 
 # --- main ------------------------------------------------------------------------------
+
+
+def code_version() -> dict[str, Any]:
+    """The commit measured, and whether the work tree differed from it (read-only git)."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "changed_files": []}
+    return {"commit": commit, "changed_files": [line[3:] for line in changed if line.strip()]}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -794,6 +838,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scenarios", default="", help="comma list (default: all)")
     parser.add_argument("--scales", default="", help="e.g. 10000,100000: list scale check")
     parser.add_argument("--profile", default="", help="comma list: cProfile in-process")
+    parser.add_argument(
+        "--seed-only", action="store_true", help="seed (or check) the data sets, then stop"
+    )
     parser.add_argument(
         "--settings",
         default=SETTINGS,
@@ -840,12 +887,20 @@ def main(argv: list[str] | None = None) -> None:
         "started_at": started.isoformat(),
         "args": {k: v for k, v in vars(args).items() if k != "database_url"},
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "code": code_version(),
         "server": "gunicorn deploy/gunicorn.conf.py, 2 sync workers, production settings",
         "load": f"wrk -t{args.threads}, connections per scenario as listed",
         "not_measured": ["aging report", "summary report"],
         "results": [],
         "scales": {},
     }
+    if args.seed_only:
+        for kind in args.databases:
+            for scale in args.scales or [args.invoices]:
+                target = target_for(kind, scale, args.database_url)
+                ensure_seeded(target, server_env(target, secrets.token_urlsafe(50)), args.customers)
+        out_dir.rmdir()
+        return
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
         work = Path(workdir)
         if args.scales:

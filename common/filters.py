@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 # The range of a BigAutoField primary key (PostgreSQL bigint, SQLite INTEGER).
 MAX_ID = 2**63 - 1
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """A row id: a whole number from 1 to the bigint maximum; anything else is a 400.
 

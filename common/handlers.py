@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -110,6 +110,28 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             envelope("conflict", "The change conflicts with existing data."),
             status=status.HTTP_409_CONFLICT,
         )
+    elif isinstance(exc, OperationalError | InterfaceError):
+        # The database went away (restart, failover, a killed backend) or refused for a
+        # moment (lock timeout, serialization failure): transient, worth a retry.
+        logger.exception("Database unavailable in %s", context.get("view").__class__.__name__)
+        set_rollback()
+        return Response(
+            envelope("database_unavailable", "The database is unavailable; try again shortly."),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    elif isinstance(exc, RequestDataTooBig):
+        # Body over DATA_UPLOAD_MAX_MEMORY_SIZE: Django refuses to read it; so do we.
+        set_rollback()
+        return Response(
+            envelope("payload_too_large", "The request body is too large."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    elif isinstance(exc, SuspiciousOperation):
+        # e.g. TooManyFieldsSent: hostile input is a 400, as Django itself answers it.
+        set_rollback()
+        logger.warning("Suspicious request answered as 400: %s", exc)
+        return Response(envelope("bad_request", "Bad request."), status=status.HTTP_400_BAD_REQUEST)
 
     if isinstance(exc, exceptions.APIException):
         set_rollback()

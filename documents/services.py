@@ -135,5 +135,7 @@ def invoice_send(
     )
     from documents.tasks import invoice_send_email
 
-    transaction.on_commit(lambda: invoice_send_email.delay(sending.pk))
+    # robust: with the broker (Redis) down the sending stays recorded as queued instead of
+    # the request failing after its commit (and a retry queueing the e-mail twice).
+    transaction.on_commit(lambda: invoice_send_email.delay(sending.pk), robust=True)
     return sending
