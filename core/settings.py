@@ -164,6 +164,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# Celery beat: e-mails queued while the broker was down are handed to a worker again.
+CELERY_BEAT_SCHEDULE = {
+    "redispatch-queued-sendings": {
+        "task": "documents.tasks.invoice_sendings_redispatch",
+        "schedule": 600.0,
+    },
+}
 
 # --- REST framework, JWT, OpenAPI, CORS ----------------------------------------------
 REST_FRAMEWORK = {

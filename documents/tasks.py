@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 
@@ -75,3 +76,26 @@ def invoice_send_email(self, sending_id: int) -> None:
     final = self.request.retries >= self.max_retries
     if not _attempt(sending_id, final=final) and not final:
         raise self.retry(countdown=min(600, 30 * 2**self.request.retries))
+
+
+# A sending still queued this long after its request never reached a worker (the broker
+# was down at commit time): hand it to the queue again. Sending twice is impossible:
+# a sending already marked sent is skipped under a row lock.
+STALE_QUEUED_AFTER = dt.timedelta(minutes=10)
+
+
+@shared_task(ignore_result=True)
+def invoice_sendings_redispatch() -> int:
+    """Re-queue stale queued sendings (Celery beat runs this every 10 minutes)."""
+    cutoff = timezone.now() - STALE_QUEUED_AFTER
+    stale = list(
+        InvoiceSending.objects.filter(
+            status=SendingStatus.QUEUED, updated_at__lt=cutoff
+        ).values_list("id", flat=True)
+    )
+    for sending_id in stale:
+        InvoiceSending.objects.filter(pk=sending_id).update(updated_at=timezone.now())
+        invoice_send_email.delay(sending_id)
+    if stale:
+        logger.info("Re-queued %s stale sending(s)", len(stale))
+    return len(stale)

@@ -163,3 +163,31 @@ def test_send_refusals(staff_client, company, staff_user):
     bad = staff_client.post(f"/api/invoices/{no_mail.id}/send/", {"to": ["nope"]}, format="json")
     assert bad.status_code == 400
     assert InvoiceSending.objects.count() == 0
+
+
+def test_stale_queued_sendings_are_dispatched_again(smtp_server, company, staff_user):
+    """A sending queued while the broker was down goes out on the next beat run."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from documents.tasks import invoice_sendings_redispatch
+
+    invoice = make_issued(owner=staff_user)
+    stale = InvoiceSending.objects.create(
+        invoice=invoice, to=["ap@buyer.example"], subject="Invoice"
+    )
+    fresh = InvoiceSending.objects.create(
+        invoice=invoice, to=["other@buyer.example"], subject="Invoice"
+    )
+    InvoiceSending.objects.filter(pk=stale.pk).update(
+        updated_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+
+    assert invoice_sendings_redispatch() == 1
+
+    assert [m["To"] for m in smtp_server.messages] == ["ap@buyer.example"]
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stale.status, fresh.status) == ("sent", "queued")
+    assert invoice_sendings_redispatch() == 0
