@@ -196,6 +196,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("documents-api:invoice-send", "POST"): owned(202, target="issued", body=lambda w: {}),
     ("documents-api:invoice-sendings", "GET"): owned(200, target="issued"),
     ("documents-api:invoice-revoke-link", "POST"): owned(200, target="issued"),
+    # reports: every signed-in user, over their own invoices (admins: everyone's)
+    ("report-aging", "GET"): signed_in(200),
+    ("report-summary", "GET"): signed_in(200),
     # company settings: admins; the public subset: anyone
     ("company-settings", "GET"): admin_only(200),
     ("company-settings", "PUT"): admin_only(200, body=lambda w: {"legal_name": "New Name AG"}),
