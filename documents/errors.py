@@ -1,15 +1,17 @@
-"""Error codes of the documents domain."""
+"""Error codes of the documents domain (documents of an invoice reuse its codes)."""
 
 from common.exceptions import BusinessException, InvoiceException
+from invoices.errors import DOCUMENT_NOT_AVAILABLE, DocumentNotAvailable
 
 EINVOICE_INVALID = "einvoice_invalid"
-DOCUMENT_NOT_AVAILABLE = "document_not_available"
-NO_RECIPIENT = "no_recipient"
 
-
-class DocumentNotAvailable(InvoiceException):
-    default_code = DOCUMENT_NOT_AVAILABLE
-    default_message = "Only issued invoices have documents."
+__all__ = [
+    "DOCUMENT_NOT_AVAILABLE",
+    "EINVOICE_INVALID",
+    "DocumentNotAvailable",
+    "EInvoiceInvalid",
+    "NoRecipient",
+]
 
 
 class EInvoiceInvalid(InvoiceException):

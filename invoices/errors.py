@@ -9,7 +9,6 @@ INVOICE_NOT_CREDITABLE = "invoice_not_creditable"
 CREDIT_EXCEEDS_INVOICE = "credit_exceeds_invoice"
 INVOICE_NOT_PAYABLE = "invoice_not_payable"
 PAYMENT_EXCEEDS_AMOUNT_DUE = "payment_exceeds_amount_due"
-EINVOICE_INVALID = "einvoice_invalid"
 DOCUMENT_NOT_AVAILABLE = "document_not_available"
 
 
