@@ -700,7 +700,22 @@ def prepare(*, drafts: int, warmup_drafts: int, payment_targets: int, password: 
         "issue_draft_ids": draft_ids[warmup_drafts : warmup_drafts + drafts],
         "probe_draft_ids": draft_ids[warmup_drafts + drafts :],
         "payment_target_ids": target_ids,
+        "routes": {path: _routed(path) for path in OPTIONAL_ROUTES},
     }
+
+
+OPTIONAL_ROUTES = ("/api/reports/aging/", "/api/reports/summary/")
+
+
+def _routed(path: str) -> bool:
+    """Whether the project serves `path` (scenarios of endpoints not built yet are left out)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
 
 
 # --- checks ------------------------------------------------------------------------------
