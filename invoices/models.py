@@ -147,6 +147,32 @@ class Invoice(TimeStampedModel):
             models.Index(fields=["status", "due_date"], name="invoice_status_due"),
             models.Index(fields=["customer", "status"], name="invoice_customer_status"),
             models.Index(fields=["issue_date"], name="invoice_issue_date"),
+            # Reports (invoices.reports): partial covering indexes, so the aging report
+            # reads only open invoices and the summary only issued ones, from the index
+            # alone on PostgreSQL (`include` is ignored elsewhere).
+            models.Index(
+                fields=["due_date"],
+                include=["owner", "amount_due", "currency"],
+                condition=models.Q(kind="invoice", status__in=["issued", "partially_paid"]),
+                name="invoice_open_due",
+            ),
+            models.Index(
+                fields=["issue_date"],
+                include=[
+                    "owner",
+                    "status",
+                    "kind",
+                    "currency",
+                    "due_date",
+                    "gross_total",
+                    "net_total",
+                    "tax_total",
+                    "paid_total",
+                    "amount_due",
+                ],
+                condition=~models.Q(status="draft"),
+                name="invoice_issued_date",
+            ),
         ]
 
     def __str__(self) -> str:
