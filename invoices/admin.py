@@ -17,6 +17,7 @@ from invoices.models import (
     Payment,
 )
 from invoices.representation import MONEY_FIELDS
+from invoices.services import ITEM_FIELDS
 from invoices.signals import recalculation_deferred
 
 
@@ -42,18 +43,7 @@ class _DraftOnlyInline(admin.TabularInline):
 class InvoiceItemInline(_DraftOnlyInline):
     model = InvoiceItem
     extra = 1
-    fields = [
-        "description",
-        "quantity",
-        "unit_code",
-        "unit_price",
-        "price_base_quantity",
-        "discount_amount",
-        "charge_amount",
-        "tax_category",
-        "tax_rate",
-        "net_amount",
-    ]
+    fields = [*ITEM_FIELDS, "net_amount"]
     readonly_fields = ["net_amount"]
 
 
