@@ -9,6 +9,7 @@ from common.admin import OwnedModelAdmin
 from common.exceptions import BusinessException
 from invoices import services
 from invoices.models import (
+    ITEM_FIELDS,
     Invoice,
     InvoiceAllowanceCharge,
     InvoiceItem,
@@ -17,7 +18,6 @@ from invoices.models import (
     Payment,
 )
 from invoices.representation import MONEY_FIELDS
-from invoices.services import ITEM_FIELDS
 from invoices.signals import recalculation_deferred
 
 

@@ -56,6 +56,21 @@ MUTABLE_AFTER_ISSUE = frozenset(
 )
 
 
+# The writable fields of a line and of a document allowance/charge (API, admin, copies).
+ITEM_FIELDS = (
+    "description",
+    "quantity",
+    "unit_code",
+    "unit_price",
+    "price_base_quantity",
+    "discount_amount",
+    "charge_amount",
+    "tax_category",
+    "tax_rate",
+)
+ALLOWANCE_CHARGE_FIELDS = ("is_charge", "amount", "reason", "tax_category", "tax_rate")
+
+
 def new_public_token() -> str:
     return secrets.token_urlsafe(32)
 

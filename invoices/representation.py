@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from invoices.calculation import minor_unit, round_money
-from invoices.models import OPEN_STATUSES, Invoice, InvoiceItem
+from invoices.models import ITEM_FIELDS, OPEN_STATUSES, Invoice, InvoiceItem
 
 MONEY_FIELDS = (
     "line_total",
@@ -58,21 +58,7 @@ INVOICE_ROW_FIELDS = (
     "created_at",
     "updated_at",
 )
-ITEM_ROW_FIELDS = (
-    "id",
-    "invoice_id",
-    "position",
-    "description",
-    "quantity",
-    "unit_code",
-    "unit_price",
-    "price_base_quantity",
-    "discount_amount",
-    "charge_amount",
-    "tax_category",
-    "tax_rate",
-    "net_amount",
-)
+ITEM_ROW_FIELDS = ("id", "invoice_id", "position", *ITEM_FIELDS, "net_amount")
 _QUANTUM: dict[str, Decimal] = {}
 
 

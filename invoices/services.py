@@ -18,7 +18,9 @@ from customers.models import Customer
 from invoices import errors
 from invoices.calculation import InvoiceTotals, round_money
 from invoices.models import (
+    ALLOWANCE_CHARGE_FIELDS,
     COUNTED_STATUSES,
+    ITEM_FIELDS,
     OPEN_STATUSES,
     Invoice,
     InvoiceAllowanceCharge,
@@ -36,18 +38,6 @@ from invoices.totals import TOTAL_FIELDS, apply_totals, totals_for
 from settings_app.models import CompanySettings
 
 ZERO = Decimal("0")
-ITEM_FIELDS = (
-    "description",
-    "quantity",
-    "unit_code",
-    "unit_price",
-    "price_base_quantity",
-    "discount_amount",
-    "charge_amount",
-    "tax_category",
-    "tax_rate",
-)
-ALLOWANCE_CHARGE_FIELDS = ("is_charge", "amount", "reason", "tax_category", "tax_rate")
 ADDRESS_FIELDS = ("name", "street", "city", "postal_code", "country")
 
 
