@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -15,11 +16,24 @@ from common.tests.factories import CompanySettingsFactory, UserFactory
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Throttle counters and cached settings must not leak between tests."""
+    """Throttle counters and cached rows must not leak between tests."""
     # A test may have stopped the cache server on purpose.
     with contextlib.suppress(Exception):
-        cache.clear()
+        _clear_own_keys()
     yield
+
+
+def _clear_own_keys() -> None:
+    # On Redis, clear() empties the whole database, the other xdist workers' keys (a
+    # throttle's history in the middle of its test) included: drop only this worker's.
+    backend = caches["default"]  # `cache` is a proxy: isinstance needs the backend
+    if not isinstance(backend, RedisCache):
+        backend.clear()
+        return
+    client = backend._cache.get_client(None, write=True)
+    keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

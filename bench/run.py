@@ -35,6 +35,7 @@ DATA = BENCH / "data"
 RESULTS = BENCH / "results"
 LUA = BENCH / "wrk" / "scenario.lua"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/billing_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 DATABASES = ("postgres", "sqlite")
 RATE = "1000000/s"  # throttling stays on, far above what one machine can send
 
@@ -225,6 +226,9 @@ def create_database(target: Target, *, fresh: bool) -> None:
 
 
 SETTINGS = "bench.settings"
+# The cache as production has it (Redis, shared by the workers), when one answers.
+REDIS_URL = ""
+CACHE_PREFIX = f"bench-{os.getpid()}"
 
 
 def server_env(target: Target, secret_key: str) -> dict[str, str]:
@@ -243,9 +247,10 @@ def server_env(target: Target, secret_key: str) -> dict[str, str]:
             "THROTTLE_RATE_LOGIN": RATE,
             "THROTTLE_RATE_PUBLIC_INVOICE": RATE,
             "JWT_ACCESS_TOKEN_MINUTES": "240",
-            # No Redis here: tasks are queued in memory, as a broker would take them, and
-            # never run in the web workers (production runs them on Celery workers).
-            "REDIS_URL": "",
+            # Redis is the cache only: tasks are queued in memory, as a broker would take
+            # them, and never run in the web workers (production runs them on Celery workers).
+            "REDIS_URL": REDIS_URL,
+            "CACHE_KEY_PREFIX": CACHE_PREFIX,
             "CELERY_BROKER_URL": "memory://",
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "GUNICORN_WORKERS": "2",
@@ -868,6 +873,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--issue-rate", type=float, default=400, help="drafts prepared per second of issue run"
     )
     parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+        help="the cache (as in production); without an answering Redis, a per-process cache",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", "")
         if os.environ.get("DATABASE_URL", "").startswith("postgres")
@@ -885,10 +895,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _answers(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    global SETTINGS
+    global SETTINGS, REDIS_URL
     SETTINGS = args.settings
+    REDIS_URL = args.redis_url if _answers(args.redis_url) else ""
+    if not REDIS_URL:
+        log(f"no Redis at {args.redis_url}: every worker caches on its own (nothing shared)")
     wrk = ensure_wrk()
     started = dt.datetime.now(dt.UTC)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
@@ -897,7 +919,8 @@ def main(argv: list[str] | None = None) -> None:
     out_dir.mkdir()
     report: dict[str, Any] = {
         "started_at": started.isoformat(),
-        "args": {k: v for k, v in vars(args).items() if k != "database_url"},
+        "args": {k: v for k, v in vars(args).items() if k not in ("database_url", "redis_url")},
+        "cache": "redis (shared)" if REDIS_URL else "per process (no Redis)",
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "code": code_version(),
         "server": "gunicorn deploy/gunicorn.conf.py, 2 sync workers, production settings",

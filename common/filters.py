@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -28,3 +29,24 @@ class IdFilter(django_filters.NumberFilter):
 
     def get_max_validator(self):
         return None  # max_value above is the bound
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the view's filters.
+
+    Building a FilterSet deep-copies every filter (about 2 ms per list request);
+    without any of its parameters it would leave the queryset unchanged anyway.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not _names_a_filter(
+            request.query_params, filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+def _names_a_filter(params, filters) -> bool:
+    # A filter may read several parameters named after it (`amount_min`, `date_after`).
+    return any(key == name or key.startswith(f"{name}_") for key in params for name in filters)

@@ -6,10 +6,9 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-# Each xdist worker gets its own cache namespace on a shared Redis.
-os.environ.setdefault(
-    "CACHE_KEY_PREFIX", f"billing-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-)
+# Each xdist worker gets its own cache namespace on a shared Redis. Set, not defaulted:
+# the workers inherit the environment of the controller, which loaded these settings too.
+os.environ["CACHE_KEY_PREFIX"] = f"billing-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 from core.settings import *  # noqa: F403
 from core.settings import REST_FRAMEWORK, STORAGES

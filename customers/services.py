@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db import transaction
+from django.db.models import Count, F, Max, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import User
 from customers.models import Customer
@@ -65,6 +67,18 @@ def customer_statistics_recompute(*, customer_ids: Iterable[int]) -> int:
     ids = sorted(set(customer_ids))
     if not ids:
         return 0
+    # Lock the customers first: a concurrent issue or payment of the same customer then
+    # commits before the sums are read (under READ COMMITTED the sums would otherwise
+    # miss it and overwrite its figures). SQLite runs one writer at a time anyway.
+    connection = transaction.get_connection()
+    customers_query = Customer.all_objects.filter(id__in=ids).order_by("id")
+    if connection.in_atomic_block and connection.features.has_select_for_update:
+        customers_query = customers_query.select_for_update()
+    customers = None
+    if len(ids) > 1:
+        customers = list(customers_query.only("id", *STATISTICS_FIELDS))
+    elif customers_query.query.select_for_update:
+        list(customers_query.values_list("id"))
     is_invoice = Q(kind=InvoiceKind.INVOICE)
     is_credit = Q(kind=InvoiceKind.CREDIT_NOTE)
     rows = (
@@ -81,9 +95,8 @@ def customer_statistics_recompute(*, customer_ids: Iterable[int]) -> int:
     )
     by_customer = {row["customer_id"]: row for row in rows}
     values = {customer_id: _statistics(by_customer.get(customer_id, {})) for customer_id in ids}
-    if len(ids) == 1:  # the common case (one invoice changed): one UPDATE, no read
+    if customers is None:  # the common case (one invoice changed): one UPDATE
         return Customer.all_objects.filter(pk=ids[0]).update(**values[ids[0]])
-    customers = list(Customer.all_objects.filter(id__in=ids).only("id", *STATISTICS_FIELDS))
     for customer in customers:
         for name, value in values[customer.id].items():
             setattr(customer, name, value)
@@ -101,3 +114,29 @@ def _statistics(row: dict) -> dict:
         "balance_due": total_invoiced - total_paid,
         "last_invoice_date": row.get("last_date"),
     }
+
+
+def customer_statistics_add(*, invoice, issued: bool = False, paid_change=ZERO) -> None:
+    """Add one document's change to its customer's figures: one UPDATE, no sums.
+
+    For the hot writes: `issued` when the document has just been issued (its total and
+    date join the figures), `paid_change` for money recorded against a counted document
+    (negative when a payment is removed). The UPDATE reads the row it changes, so
+    concurrent writes for one customer all count. Same rules as
+    `customer_statistics_recompute`: credit notes count negatively.
+    """
+    from invoices.models import InvoiceKind
+
+    sign = 1 if invoice.kind == InvoiceKind.INVOICE else -1
+    gross = sign * invoice.gross_total if issued else ZERO
+    paid = sign * (invoice.paid_total if issued else paid_change)
+    changes = {
+        "total_invoiced": F("total_invoiced") + gross,
+        "total_paid": F("total_paid") + paid,
+        "balance_due": F("balance_due") + (gross - paid),
+    }
+    if issued:
+        date = Value(invoice.issue_date)
+        changes["invoice_count"] = F("invoice_count") + (1 if sign > 0 else 0)
+        changes["last_invoice_date"] = Greatest(Coalesce(F("last_invoice_date"), date), date)
+    Customer.all_objects.filter(pk=invoice.customer_id).update(**changes)

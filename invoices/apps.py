@@ -6,4 +6,10 @@ class InvoicesConfig(AppConfig):
     verbose_name = "Invoices"
 
     def ready(self) -> None:
+        from common.counts import cache_counts_of
+        from customers.models import Customer
         from invoices import signals  # noqa: F401  (connects the receivers)
+        from invoices.models import Invoice
+
+        # The invoice list searches customer names: a renamed customer changes counts.
+        cache_counts_of(Invoice, changing_with=(Customer,))

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from common.fields import FastJSONField
 from common.models import TimeStampedModel
 from invoices.errors import InvoiceNotEditable
 from settings_app.models import TAX_CATEGORIES
@@ -126,16 +127,16 @@ class Invoice(TimeStampedModel):
     gross_total = _money()
     paid_total = _money()
     amount_due = _money()
-    tax_breakdown = models.JSONField(default=list, blank=True, editable=False)
+    tax_breakdown = FastJSONField(default=list, blank=True, editable=False)
     # Read copies of the invoice's allowances/charges and payments, in the API's shape,
     # rewritten by the same service functions that write those rows: a list page then
     # needs no query per kind of child row (invoices.representation).
-    allowances_charges_json = models.JSONField(default=list, blank=True, editable=False)
-    payments_json = models.JSONField(default=list, blank=True, editable=False)
+    allowances_charges_json = FastJSONField(default=list, blank=True, editable=False)
+    payments_json = FastJSONField(default=list, blank=True, editable=False)
 
     # Snapshots taken at issue (invariant 5): later edits elsewhere never change them.
-    seller = models.JSONField(null=True, blank=True, editable=False)
-    buyer = models.JSONField(null=True, blank=True, editable=False)
+    seller = FastJSONField(null=True, blank=True, editable=False)
+    buyer = FastJSONField(null=True, blank=True, editable=False)
 
     issued_at = models.DateTimeField(null=True, blank=True, editable=False)
     voided_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -64,7 +64,8 @@ _QUANTUM: dict[str, Decimal] = {}
 
 def _money(value: Decimal, currency: str) -> str:
     # Stored amounts are already rounded to the currency: quantize only trims the zeros
-    # of the 4-decimal column (a fast path of round_money for the hot list).
+    # of the 4-decimal column (a fast path of round_money for the hot list; measured
+    # faster than trimming the text).
     quantum = _QUANTUM.get(currency)
     if quantum is None:
         quantum = _QUANTUM.setdefault(currency, Decimal(1).scaleb(-minor_unit(currency)))
@@ -193,6 +194,13 @@ def invoice_rows_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def invoice_dict(invoice: Invoice) -> dict[str, Any]:
-    """One invoice instance as the API answers it (detail and write responses)."""
+    """One invoice instance as the API answers it (detail and write responses).
+
+    Items prefetched on the instance (the issuing service loads them) cost no query.
+    """
     row = {name: getattr(invoice, name) for name in INVOICE_ROW_FIELDS}
-    return invoice_rows_dicts([row])[0]
+    prefetched = getattr(invoice, "_prefetched_objects_cache", {}).get("items")
+    if prefetched is None:
+        return invoice_rows_dicts([row])[0]
+    items = [{name: getattr(item, name) for name in ITEM_ROW_FIELDS} for item in prefetched]
+    return invoice_row_dict(row, items, today=timezone.localdate())

@@ -9,12 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from common.exceptions import ValidationException
 from customers.models import Customer
+from customers.services import customer_statistics_add
 from invoices import errors
 from invoices.calculation import InvoiceTotals, round_money
 from invoices.models import (
@@ -32,7 +33,7 @@ from invoices.models import (
     new_public_token,
 )
 from invoices.representation import allowance_charge_dict, payment_dict
-from invoices.signals import recalculation_suppressed
+from invoices.signals import recalculation_suppressed, statistics_suppressed
 from invoices.snapshots import buyer_snapshot, seller_snapshot
 from invoices.totals import TOTAL_FIELDS, apply_totals, totals_for
 from settings_app.models import CompanySettings
@@ -147,7 +148,7 @@ def invoice_create_draft(
     credited_invoice: Invoice | None = None,
 ) -> Invoice:
     """A draft with its lines in one go; totals computed once, in memory, before insert."""
-    company = CompanySettings.load()
+    company = CompanySettings.current()
     items = [_item_defaults(row, company) for row in items]
     allowances_charges = [_allowance_defaults(row, company) for row in allowances_charges]
     currency = currency or customer.currency
@@ -190,6 +191,19 @@ def _lock(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update().get(pk=invoice.pk)
 
 
+ITEM_ORDER = InvoiceItem.objects.order_by("position", "id")
+
+
+def _lock_for_issue(invoice: Invoice) -> Invoice:
+    """The invoice locked, with its customer (not locked) and its items, in two queries."""
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .prefetch_related(Prefetch("items", queryset=ITEM_ORDER))
+        .get(pk=invoice.pk)
+    )
+
+
 def _lock_draft(invoice: Invoice) -> Invoice:
     locked = _lock(invoice)
     if locked.status != InvoiceStatus.DRAFT:
@@ -207,7 +221,7 @@ def invoice_update_draft(
 ) -> Invoice:
     """Change a draft; given `items` / `allowances_charges` replace the old ones whole."""
     invoice = _lock_draft(invoice)
-    company = CompanySettings.load()
+    company = CompanySettings.current()
     for name, value in fields.items():
         setattr(invoice, name, value)
     if "customer" in fields and "currency" not in fields:
@@ -311,16 +325,22 @@ def invoice_recalculate(*, invoice_id: int) -> Invoice | None:
 def _draw_number(*, series: str, year: int) -> int:
     """Next value of the series' counter for the year, its row locked until commit.
 
-    Never a database sequence: a rollback of the issuing transaction also rolls the
-    counter back, so numbers stay gap-free (invariant 4).
+    One statement (an upsert that answers the new value), so the row every issue of
+    the series waits for is held for as little as possible. Never a database sequence:
+    a rollback of the issuing transaction also rolls the counter back, so numbers stay
+    gap-free (invariant 4).
     """
-    NumberSequence.objects.bulk_create(
-        [NumberSequence(series=series, year=year, last_value=0)], ignore_conflicts=True
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    # The table name is the model's own; the values are bound parameters.
+    upsert = (
+        f"INSERT INTO {table} (series, year, last_value) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (series, year) DO UPDATE SET last_value = {table}.last_value + 1 "
+        "RETURNING last_value"
     )
-    counter = NumberSequence.objects.select_for_update().get(series=series, year=year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return counter.last_value
+    with connection.cursor() as cursor:
+        cursor.execute(upsert, [series, year])
+        return cursor.fetchone()[0]
 
 
 def _credited_total(original: Invoice, *, excluding: int | None = None) -> Decimal:
@@ -354,13 +374,16 @@ def _issue_problems(
 def invoice_issue(
     *, invoice: Invoice, by: User | None = None, issue_date: dt.date | None = None
 ) -> Invoice:
-    """Validate, snapshot seller and buyer, store totals, draw the number: all or nothing."""
-    invoice = _lock(invoice)
+    """Validate, snapshot seller and buyer, store totals, draw the number: all or nothing.
+
+    The answer carries its items prefetched (`invoice.items.all()` costs no query).
+    """
+    invoice = _lock_for_issue(invoice)
     if invoice.status != InvoiceStatus.DRAFT:
         raise errors.InvoiceNotIssuable(
             "Only drafts can be issued.", details={"status": [invoice.status]}
         )
-    customer = Customer.all_objects.get(pk=invoice.customer_id)
+    customer = invoice.customer
     items = list(invoice.items.all())
     allowances_charges = list(invoice.allowances_charges.all())
     issue_date = issue_date or invoice.issue_date or timezone.localdate()
@@ -379,7 +402,7 @@ def invoice_issue(
         original = Invoice.objects.select_for_update().get(pk=invoice.credited_invoice_id)
         _check_credit_fits(invoice, original)
 
-    company = CompanySettings.load()
+    company = CompanySettings.current()
     invoice.issue_date = issue_date
     invoice.due_date = due_date
     invoice.language = customer.preferred_language
@@ -390,16 +413,19 @@ def invoice_issue(
 
         einvoice_check_issuable(invoice=invoice, items=items, allowances_charges=allowances_charges)
 
-    sequence = _draw_number(series=invoice.series, year=issue_date.year)
-    invoice.number_year = issue_date.year
-    invoice.sequence = sequence
-    invoice.number = company.format_number(
-        series=invoice.series, year=issue_date.year, seq=sequence
-    )
     invoice.status = InvoiceStatus.ISSUED
+    invoice.number_year = issue_date.year
+    # The customer's row before the counter: the counter is what every issue of the
+    # series waits for, so it is drawn last and held only for the save and the commit.
+    customer_statistics_add(invoice=invoice, issued=True)
+    invoice.sequence = _draw_number(series=invoice.series, year=issue_date.year)
+    invoice.number = company.format_number(
+        series=invoice.series, year=issue_date.year, seq=invoice.sequence
+    )
     invoice.issued_at = timezone.now()
     invoice.public_token = new_public_token()
-    invoice.save()
+    with statistics_suppressed():
+        invoice.save()
     _after_issue(invoice)
     return invoice
 
@@ -509,7 +535,7 @@ def payment_record(
             reference=reference,
             recorded_by=by,
         )
-    invoice_payment_state_refresh(invoice=invoice)
+    _refresh_payment_state_and_statistics(invoice)
     return payment
 
 
@@ -519,7 +545,18 @@ def payment_delete(*, payment: Payment, by: User | None = None) -> Invoice:
     invoice = _lock(payment.invoice)
     with recalculation_suppressed():
         payment.delete()
-    return invoice_payment_state_refresh(invoice=invoice)
+    return _refresh_payment_state_and_statistics(invoice)
+
+
+def _refresh_payment_state_and_statistics(invoice: Invoice) -> Invoice:
+    """The payment state, and the customer's figures moved by the paid difference."""
+    paid_before = invoice.paid_total
+    if invoice.status not in COUNTED_STATUSES:  # not in the figures: nothing to move
+        return invoice_payment_state_refresh(invoice=invoice)
+    with statistics_suppressed():
+        invoice_payment_state_refresh(invoice=invoice)
+    customer_statistics_add(invoice=invoice, paid_change=invoice.paid_total - paid_before)
+    return invoice
 
 
 def invoice_payment_state_refresh(*, invoice: Invoice) -> Invoice:

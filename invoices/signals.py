@@ -13,6 +13,9 @@ from contextvars import ContextVar
 from django.db.models.signals import post_delete, post_save
 
 _suppressed: ContextVar[bool] = ContextVar("invoice_recalculation_suppressed", default=False)
+_statistics_suppressed: ContextVar[bool] = ContextVar(
+    "customer_statistics_suppressed", default=False
+)
 _deferred: ContextVar[set[int] | None] = ContextVar("invoice_recalculation_deferred", default=None)
 
 
@@ -23,6 +26,16 @@ def recalculation_suppressed() -> Iterator[None]:
         yield
     finally:
         _suppressed.reset(token)
+
+
+@contextmanager
+def statistics_suppressed() -> Iterator[None]:
+    """For a service that updates the customer's figures itself (issuing adds a delta)."""
+    token = _statistics_suppressed.set(True)
+    try:
+        yield
+    finally:
+        _statistics_suppressed.reset(token)
 
 
 @contextmanager
@@ -64,7 +77,7 @@ def _payment_changed(sender, instance, **kwargs) -> None:
 
 
 def _invoice_saved(sender, instance, **kwargs) -> None:
-    if kwargs.get("raw") or instance.status == "draft":
+    if kwargs.get("raw") or instance.status == "draft" or _statistics_suppressed.get():
         return
     from customers.services import customer_statistics_recompute
 
@@ -85,4 +98,4 @@ def _connect() -> None:
 
 
 _connect()
-__all__ = ["recalculation_deferred", "recalculation_suppressed"]
+__all__ = ["recalculation_deferred", "recalculation_suppressed", "statistics_suppressed"]

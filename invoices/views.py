@@ -45,7 +45,11 @@ class InvoiceViewSet(
     serializer_class = InvoiceReadSerializer
 
     def get_queryset(self):
-        return invoice_list(user=self.request.user)
+        queryset = invoice_list(user=self.request.user)
+        if self.action == "issue":
+            # The service reads and locks the whole row itself: here only the access check.
+            return queryset.only("id", "owner_id")
+        return queryset
 
     def _answer(self, invoice: Invoice, code: int = status.HTTP_200_OK) -> Response:
         fresh = invoice_get(user=self.request.user, pk=invoice.pk)
@@ -113,7 +117,8 @@ class InvoiceViewSet(
         invoice = services.invoice_issue(
             invoice=invoice, by=request.user, issue_date=serializer.validated_data.get("issue_date")
         )
-        return self._answer(invoice)
+        # The service answers the saved invoice with its items: no re-read (hot path).
+        return Response(invoice_dict(invoice))
 
     @extend_schema(request=VoidSerializer, responses={200: InvoiceReadSerializer})
     @action(detail=True, methods=["post"])

@@ -16,6 +16,9 @@ from common.validators import (
 )
 from settings_app.validators import validate_logo, validate_number_format
 
+CURRENT_CACHE_KEY = "settings:company:current:v1"
+CURRENT_CACHE_SECONDS = 3600
+
 TAX_CATEGORIES = [
     ("S", "Standard rate"),
     ("Z", "Zero rated"),
@@ -85,6 +88,21 @@ class CompanySettings(TimeStampedModel):
     def load(cls) -> CompanySettings:
         """The one row, created with defaults on first use."""
         obj, _ = cls.objects.get_or_create(singleton=1)
+        return obj
+
+    @classmethod
+    def current(cls) -> CompanySettings:
+        """The row for reading (drafts, issuing), from the shared cache when it holds it.
+
+        Saving or deleting the row drops the copy (settings_app.signals); writers use
+        `load()`, so an edit never starts from a cached copy.
+        """
+        from common import shared_cache
+
+        obj = shared_cache.get(CURRENT_CACHE_KEY)
+        if obj is shared_cache.MISSING:
+            obj = cls.load()
+            shared_cache.put(CURRENT_CACHE_KEY, obj, CURRENT_CACHE_SECONDS)
         return obj
 
     def format_number(self, *, series: str, year: int, seq: int) -> str:

@@ -48,7 +48,7 @@ def redis_down(settings) -> Iterator[str]:
     url = f"redis://127.0.0.1:{_closed_port()}/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "common.cache_backend.ReusedClientRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

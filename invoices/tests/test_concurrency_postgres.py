@@ -98,3 +98,40 @@ def test_concurrent_edit_and_issue_never_issue_a_half_edited_draft(company, staf
     assert invoice.net_total == expected_net
     assert invoice.gross_total == (expected_net * Decimal("1.19")).quantize(Decimal("0.01"))
     assert any(isinstance(r, Invoice) and r.status == "issued" for r in results)
+
+
+def _figures(customer_id: int) -> tuple:
+    from customers.models import Customer
+
+    return tuple(
+        Customer.all_objects.filter(pk=customer_id)
+        .values_list(
+            "invoice_count", "total_invoiced", "total_paid", "balance_due", "last_invoice_date"
+        )
+        .get()
+    )
+
+
+def test_concurrent_issues_and_payments_of_one_customer_all_count(company, staff_user):
+    from customers.services import customer_statistics_recompute
+
+    customer = CustomerFactory(owner=staff_user)
+    drafts = [make_draft(owner=staff_user, customer=customer) for _ in range(6)]
+    open_invoices = [make_issued(owner=staff_user, customer=customer) for _ in range(2)]
+    calls = [lambda d=d: services.invoice_issue(invoice=d) for d in drafts]
+    calls += [
+        lambda i=i: services.payment_record(invoice=i, amount=Decimal("19.00"))
+        for i in open_invoices
+    ]
+    calls.append(lambda: services.invoice_void(invoice=drafts[0], reason="race"))
+
+    results = _run_concurrently(calls)
+
+    assert sum(isinstance(r, Payment) for r in results) == 2
+    kept = _figures(customer.id)
+    customer_statistics_recompute(customer_ids=[customer.id])
+    assert kept == _figures(customer.id)
+    issued = Invoice.objects.filter(customer=customer, status__in=["issued", "partially_paid"])
+    # 8 issued x 119.00, less a voided one if the void came after its issue, less 38.00 paid
+    assert kept[0] == issued.count()
+    assert kept[3] == Decimal("119.00") * issued.count() - Decimal("38.00")

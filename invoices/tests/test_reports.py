@@ -107,8 +107,9 @@ def test_admin_sees_everyones_receivables(admin_client, receivables):
     assert eur["total_due"] == "11001.63"  # 1747.00 + 7777 x 1.19 = 9254.63
 
 
-def test_reports_cost_one_query(staff_client, receivables, django_assert_num_queries):
-    with django_assert_num_queries(2):  # user + the grouped query
+def test_reports_cost_one_query(staff_client, receivables, django_assert_max_num_queries):
+    # the grouped query, and the user's row unless the shared cache holds it
+    with django_assert_max_num_queries(2):
         staff_client.get("/api/reports/aging/")
-    with django_assert_num_queries(2):
+    with django_assert_max_num_queries(2):
         staff_client.get("/api/reports/summary/")

@@ -1,0 +1,76 @@
+"""Page counts kept in the shared cache until a counted table changes.
+
+A list page costs one COUNT over every row the user may see: it grows with the
+data (an index-only scan of 100,000 entries takes several times the page itself),
+while the rows of the page do not. The count is kept per query (its SQL) under a
+version that every committed save or delete of a registered model replaces, so a
+changed table is recounted at the next request; a day's change (overdue filters)
+starts a new key, and entries expire after COUNT_SECONDS whatever happens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from common import shared_cache
+
+VERSION_KEY = "list-counts:version"
+COUNT_SECONDS = 300
+
+
+def _version() -> str | None:
+    version = shared_cache.get(VERSION_KEY)
+    if version is shared_cache.MISSING:
+        version = uuid.uuid4().hex
+        shared_cache.put(VERSION_KEY, version, None)
+    return version
+
+
+def _new_version() -> None:
+    shared_cache.put(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _bump(**kwargs) -> None:
+    # Now, for the rest of this transaction, and again after commit: a request that
+    # counted the old rows in between must not leave its count under the version
+    # readers will use from then on.
+    _new_version()
+    transaction.on_commit(_new_version, robust=True)
+
+
+_CACHED_MODELS: set[type] = set()
+
+
+def cache_counts_of(model, *, changing_with=()) -> None:
+    """Cache the page counts of `model`'s lists; saves and deletes of it and of the
+    models its lists filter on (`changing_with`) start a new version. Only for models
+    written through save() and delete(): a queryset update() sends no signal."""
+    _CACHED_MODELS.add(model)
+    for changing in (model, *changing_with):
+        uid = f"list-counts-{model._meta.label}-{changing._meta.label}"
+        post_save.connect(_bump, sender=changing, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_bump, sender=changing, dispatch_uid=f"{uid}-delete")
+
+
+class CachedCountPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if getattr(queryset, "model", None) not in _CACHED_MODELS or not shared_cache.enabled():
+            return super().count
+        sql, params = queryset.query.sql_with_params()
+        text = f"{queryset.db}|{timezone.localdate()}|{sql}|{params!r}"
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        key = f"list-counts:{_version()}:{digest}"
+        count = shared_cache.get(key)
+        if count is shared_cache.MISSING:
+            count = super().count
+            shared_cache.put(key, count, COUNT_SECONDS)
+        return count
