@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -194,10 +194,11 @@ def _lock(invoice: Invoice) -> Invoice:
 ITEM_ORDER = InvoiceItem.objects.order_by("position", "id")
 
 
-def _lock_for_issue(invoice: Invoice) -> Invoice:
+def _lock_for_issue(invoice: Invoice, within: QuerySet[Invoice] | None) -> Invoice:
     """The invoice locked, with its customer (not locked) and its items, in two queries."""
     return (
-        Invoice.objects.select_for_update(of=("self",))
+        (Invoice.objects.all() if within is None else within)
+        .select_for_update(of=("self",))
         .select_related("customer")
         .prefetch_related(Prefetch("items", queryset=ITEM_ORDER))
         .get(pk=invoice.pk)
@@ -372,13 +373,19 @@ def _issue_problems(
 
 @transaction.atomic
 def invoice_issue(
-    *, invoice: Invoice, by: User | None = None, issue_date: dt.date | None = None
+    *,
+    invoice: Invoice,
+    by: User | None = None,
+    issue_date: dt.date | None = None,
+    within: QuerySet[Invoice] | None = None,
 ) -> Invoice:
     """Validate, snapshot seller and buyer, store totals, draw the number: all or nothing.
 
-    The answer carries its items prefetched (`invoice.items.all()` costs no query).
+    `within`: the invoices the caller may issue (an API user's); outside it the lock
+    finds nothing and raises Invoice.DoesNotExist, so the access check costs no read
+    of its own. The answer carries its items prefetched (`invoice.items.all()` is free).
     """
-    invoice = _lock_for_issue(invoice)
+    invoice = _lock_for_issue(invoice, within)
     if invoice.status != InvoiceStatus.DRAFT:
         raise errors.InvoiceNotIssuable(
             "Only drafts can be issued.", details={"status": [invoice.status]}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import F
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.filters import MAX_ID
 from common.permissions import IsAdmin, IsOwnerOrAdmin
 from invoices import services
 from invoices.filters import InvoiceFilter
@@ -29,6 +31,13 @@ from invoices.serializers import (
 )
 
 
+def _id_or_404(pk: str) -> int:
+    """A URL id as the detail routes take it: anything but a row id is not found."""
+    if not pk.isascii() or not pk.isdigit() or not 0 < int(pk) <= MAX_ID:
+        raise Http404
+    return int(pk)
+
+
 class InvoiceViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -45,11 +54,7 @@ class InvoiceViewSet(
     serializer_class = InvoiceReadSerializer
 
     def get_queryset(self):
-        queryset = invoice_list(user=self.request.user)
-        if self.action == "issue":
-            # The service reads and locks the whole row itself: here only the access check.
-            return queryset.only("id", "owner_id")
-        return queryset
+        return invoice_list(user=self.request.user)
 
     def _answer(self, invoice: Invoice, code: int = status.HTTP_200_OK) -> Response:
         fresh = invoice_get(user=self.request.user, pk=invoice.pk)
@@ -111,13 +116,21 @@ class InvoiceViewSet(
     @extend_schema(request=IssueSerializer, responses={200: InvoiceReadSerializer})
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
-        invoice = self.get_object()
         serializer = IssueSerializer(data=request.data or {})
-        serializer.is_valid(raise_exception=True)
-        invoice = services.invoice_issue(
-            invoice=invoice, by=request.user, issue_date=serializer.validated_data.get("issue_date")
-        )
-        # The service answers the saved invoice with its items: no re-read (hot path).
+        if not serializer.is_valid():
+            self.get_object()  # an unknown invoice answers 404 before its body's 400
+            serializer.is_valid(raise_exception=True)
+        # The hot path reads the invoice once: the service locks it among those the user
+        # may see (the permission's rule) and answers it with its items, no re-read.
+        try:
+            invoice = services.invoice_issue(
+                invoice=Invoice(pk=_id_or_404(pk)),
+                within=self.get_queryset(),
+                by=request.user,
+                issue_date=serializer.validated_data.get("issue_date"),
+            )
+        except Invoice.DoesNotExist:
+            raise Http404 from None
         return Response(invoice_dict(invoice))
 
     @extend_schema(request=VoidSerializer, responses={200: InvoiceReadSerializer})

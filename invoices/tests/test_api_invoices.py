@@ -473,3 +473,34 @@ def test_anonymous_is_401(api_client):
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("pk", ["abc", "0", "-1", "1.5", "99999999999999999999", "٣"])
+def test_issue_of_an_id_that_is_no_row_answers_404(staff_client, company, pk):
+    response = staff_client.post(f"{URL}{pk}/issue/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_issue_of_another_users_draft_answers_404_and_draws_no_number(
+    staff_client, other_staff, company
+):
+    draft = make_draft(owner=other_staff)
+
+    response = staff_client.post(f"{URL}{draft.pk}/issue/")
+
+    assert response.status_code == 404
+    assert not NumberSequence.objects.exists()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_issue_with_a_bad_body_answers_404_before_400(staff_client, staff_user, company):
+    draft = make_draft(owner=staff_user)
+    bad = {"issue_date": "not-a-date"}
+
+    assert staff_client.post(f"{URL}999999/issue/", bad, format="json").status_code == 404
+    response = staff_client.post(f"{URL}{draft.pk}/issue/", bad, format="json")
+    assert response.status_code == 400
+    assert "issue_date" in response.json()["error"]["details"]
