@@ -6,7 +6,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from invoices.calculation import round_money
@@ -41,10 +50,12 @@ def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, A
         if last is not None:
             condition &= Q(due_date__gte=today - dt.timedelta(days=last))
         buckets[name] = condition
-    aggregates: dict[str, Any] = {"total": _sum("amount_due", Q()), "count": Count("id")}
+    # Counted without the id (not in the partial covering index: COUNT(id) would read
+    # the table); COUNT(*) takes no FILTER in Django, SUM(1) does.
+    aggregates: dict[str, Any] = {"total": _sum("amount_due", Q()), "count": Count("*")}
     for name, condition in buckets.items():
         aggregates[f"{name}__amount"] = _sum("amount_due", condition)
-        aggregates[f"{name}__count"] = Count("id", filter=condition)
+        aggregates[f"{name}__count"] = Coalesce(Sum(Value(1), filter=condition), 0)
     rows = (
         invoices.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES)
         .values("currency")
@@ -79,60 +90,103 @@ def invoice_summary(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Invoiced, credited, paid and outstanding per currency, for issue dates in a period."""
+    """Invoiced, credited, paid and outstanding per currency, for issue dates in a period.
+
+    One query grouped by (currency, kind, status, overdue) with plain sums, read from
+    the covering index (COUNT(*), never COUNT(id): the id is not in it), then combined
+    here in exact Decimal: half the database time of one FILTER clause per figure.
+    """
     if date_from:
         invoices = invoices.filter(issue_date__gte=date_from)
     if date_to:
         invoices = invoices.filter(issue_date__lte=date_to)
-    counted = Q(status__in=COUNTED_STATUSES)
-    is_invoice = counted & Q(kind=InvoiceKind.INVOICE)
-    is_credit = counted & Q(kind=InvoiceKind.CREDIT_NOTE)
-    open_invoice = Q(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES)
-    overdue = open_invoice & Q(due_date__lt=today)
-    rows = (
+    groups = (
         invoices.exclude(status=InvoiceStatus.DRAFT)
-        .values("currency")
+        .annotate(overdue=ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField()))
+        .values("currency", "kind", "status", "overdue")
         .annotate(
-            invoiced=_sum("gross_total", is_invoice),
-            credited=_sum("gross_total", is_credit),
-            net_invoiced=_sum("net_total", is_invoice),
-            net_credited=_sum("net_total", is_credit),
-            tax_invoiced=_sum("tax_total", is_invoice),
-            tax_credited=_sum("tax_total", is_credit),
-            paid=_sum("paid_total", is_invoice),
-            outstanding=_sum("amount_due", open_invoice),
-            overdue_amount=_sum("amount_due", overdue),
-            invoice_count=Count("id", filter=is_invoice),
-            credit_note_count=Count("id", filter=is_credit),
-            open_count=Count("id", filter=open_invoice),
-            overdue_count=Count("id", filter=overdue),
-            void_count=Count("id", filter=Q(status=InvoiceStatus.VOID)),
+            gross=Sum("gross_total"),
+            net=Sum("net_total"),
+            tax=Sum("tax_total"),
+            paid=Sum("paid_total"),
+            due=Sum("amount_due"),
+            count=Count("*"),
         )
-        .order_by("currency")
+        .order_by()
     )
-    result = []
-    for row in rows:
-        currency = row["currency"]
-        result.append(
-            {
-                "currency": currency,
-                "invoiced": _money(row["invoiced"], currency),
-                "credited": _money(row["credited"], currency),
-                "net_revenue": _money(row["net_invoiced"] - row["net_credited"], currency),
-                "tax": _money(row["tax_invoiced"] - row["tax_credited"], currency),
-                "paid": _money(row["paid"], currency),
-                "outstanding": _money(row["outstanding"], currency),
-                "overdue": _money(row["overdue_amount"], currency),
-                "invoice_count": row["invoice_count"],
-                "credit_note_count": row["credit_note_count"],
-                "open_count": row["open_count"],
-                "overdue_count": row["overdue_count"],
-                "void_count": row["void_count"],
-            }
-        )
+    figures: dict[str, dict[str, Any]] = {}
+    for group in groups:
+        _add_to_summary(figures.setdefault(group["currency"], _empty_summary()), group)
     return {
         "date_from": date_from.isoformat() if date_from else None,
         "date_to": date_to.isoformat() if date_to else None,
         "as_of": today.isoformat(),
-        "currencies": result,
+        "currencies": [_summary_row(currency, figures[currency]) for currency in sorted(figures)],
+    }
+
+
+_SUMMARY_AMOUNTS = (
+    "invoiced",
+    "credited",
+    "net_invoiced",
+    "net_credited",
+    "tax_invoiced",
+    "tax_credited",
+    "paid",
+    "outstanding",
+    "overdue_amount",
+)
+_SUMMARY_COUNTS = (
+    "invoice_count",
+    "credit_note_count",
+    "open_count",
+    "overdue_count",
+    "void_count",
+)
+
+
+def _empty_summary() -> dict[str, Any]:
+    return {
+        **{name: Decimal("0") for name in _SUMMARY_AMOUNTS},
+        **{name: 0 for name in _SUMMARY_COUNTS},
+    }
+
+
+def _add_to_summary(acc: dict[str, Any], group: dict[str, Any]) -> None:
+    """One (kind, status, overdue) group into its currency's figures (same rules as the
+    customer statistics: counted = issued, partially paid, paid; credit notes apart)."""
+    counted = group["status"] in COUNTED_STATUSES
+    count = group["count"]
+    if counted and group["kind"] == InvoiceKind.INVOICE:
+        acc["invoiced"] += group["gross"]
+        acc["net_invoiced"] += group["net"]
+        acc["tax_invoiced"] += group["tax"]
+        acc["paid"] += group["paid"]
+        acc["invoice_count"] += count
+    elif counted and group["kind"] == InvoiceKind.CREDIT_NOTE:
+        acc["credited"] += group["gross"]
+        acc["net_credited"] += group["net"]
+        acc["tax_credited"] += group["tax"]
+        acc["credit_note_count"] += count
+    if group["kind"] == InvoiceKind.INVOICE and group["status"] in OPEN_STATUSES:
+        acc["outstanding"] += group["due"]
+        acc["open_count"] += count
+        if group["overdue"]:
+            acc["overdue_amount"] += group["due"]
+            acc["overdue_count"] += count
+    if group["status"] == InvoiceStatus.VOID:
+        acc["void_count"] += count
+
+
+def _summary_row(currency: str, acc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "currency": currency,
+        "invoiced": _money(acc["invoiced"], currency),
+        "credited": _money(acc["credited"], currency),
+        "net_revenue": _money(acc["net_invoiced"] - acc["net_credited"], currency),
+        "tax": _money(acc["tax_invoiced"] - acc["tax_credited"], currency),
+        "paid": _money(acc["paid"], currency),
+        "outstanding": _money(acc["outstanding"], currency),
+        "overdue": _money(acc["overdue_amount"], currency),
+        **{name: acc[name] for name in _SUMMARY_COUNTS},
     }
