@@ -5,7 +5,8 @@ data (an index-only scan of 100,000 entries takes several times the page itself)
 while the rows of the page do not. The count is kept per query (its SQL) under a
 version that every committed save or delete of a registered model replaces, so a
 changed table is recounted at the next request; a day's change (overdue filters)
-starts a new key, and entries expire after COUNT_SECONDS whatever happens.
+starts a new key, and entries expire after COUNT_SECONDS whatever happens. Reads
+inside a transaction (which may see their own uncommitted rows) always count.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 import uuid
 
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -38,10 +39,8 @@ def _new_version() -> None:
 
 
 def _bump(**kwargs) -> None:
-    # Now, for the rest of this transaction, and again after commit: a request that
-    # counted the old rows in between must not leave its count under the version
-    # readers will use from then on.
-    _new_version()
+    # After commit (at once outside a transaction): until then other requests rightly
+    # count the old rows, and reads inside the writing transaction skip the cache.
     transaction.on_commit(_new_version, robust=True)
 
 
@@ -63,7 +62,9 @@ class CachedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        if getattr(queryset, "model", None) not in _CACHED_MODELS or not shared_cache.enabled():
+        cacheable = getattr(queryset, "model", None) in _CACHED_MODELS
+        # Inside a transaction a request may see its own uncommitted rows: count them.
+        if not cacheable or not shared_cache.enabled() or connection.in_atomic_block:
             return super().count
         sql, params = queryset.query.sql_with_params()
         text = f"{queryset.db}|{timezone.localdate()}|{sql}|{params!r}"

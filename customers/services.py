@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, Sum, Value
@@ -12,6 +13,9 @@ from django.db.models.functions import Coalesce, Greatest
 from accounts.models import User
 from customers.models import Customer
 from settings_app.models import CompanySettings
+
+if TYPE_CHECKING:  # invoices imports this module
+    from invoices.models import Invoice
 
 ZERO = Decimal("0")
 STATISTICS_FIELDS = [
@@ -116,7 +120,9 @@ def _statistics(row: dict) -> dict:
     }
 
 
-def customer_statistics_add(*, invoice, issued: bool = False, paid_change=ZERO) -> None:
+def customer_statistics_add(
+    *, invoice: Invoice, issued: bool = False, paid_change: Decimal = ZERO
+) -> None:
     """Add one document's change to its customer's figures: one UPDATE, no sums.
 
     For the hot writes: `issued` when the document has just been issued (its total and

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 
@@ -39,12 +42,57 @@ def invoice_document_render(*, invoice: Invoice, fmt: str) -> RenderedDocument:
         raise errors.DocumentNotAvailable("Drafts have no e-invoice; issue the invoice first.")
     if fmt == "pdf" and invoice.status != InvoiceStatus.DRAFT:
         return invoice_pdf_stored(invoice=invoice)
+    if invoice.status == InvoiceStatus.DRAFT:
+        return _render(invoice, fmt)
+    key = document_cache_key(invoice, fmt)
+    cached = _cache_get(key)
+    if cached is not None:
+        return RenderedDocument(*cached)
+    rendered = _render(invoice, fmt)
+    _cache_set(key, (rendered.filename, rendered.mimetype, rendered.content))
+    return rendered
+
+
+def _render(invoice: Invoice, fmt: str) -> RenderedDocument:
     doc = invoice_document(invoice)
     try:
         return RENDERERS[fmt](doc)
     except EInvoiceInvalid as exc:
         logger.error("Invoice %s exports an invalid %s: %s", invoice.number, fmt, exc)
         raise errors.EInvoiceInvalid(details=_violations_details(exc.violations)) from exc
+
+
+# An issued invoice changes only through saves, which move `updated_at` (payments, void,
+# a new public link); the key also carries a digest of the code that builds documents,
+# so a deployment never serves what an older version built. Then the validated bytes of
+# one version can be served again: building and validating a UBL file takes ~10 ms.
+DOCUMENT_CACHE_SECONDS = 24 * 3600
+_CODE_DIGEST = hashlib.sha256(
+    b"".join(
+        path.read_bytes()
+        for folder in (Path(__file__).parent, Path(__file__).parent / "einvoice")
+        for path in sorted(folder.glob("*.py"))
+    )
+).hexdigest()[:16]
+
+
+def document_cache_key(invoice: Invoice, fmt: str) -> str:
+    return f"document:{_CODE_DIGEST}:{fmt}:{invoice.pk}:{invoice.updated_at.isoformat()}"
+
+
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is down: build the document
+        logger.warning("Cache unavailable; document built anew", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value: Any) -> None:
+    try:
+        cache.set(key, value, DOCUMENT_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Cache unavailable; document not kept", exc_info=True)
 
 
 def invoice_pdf_stored(*, invoice: Invoice) -> RenderedDocument:

@@ -74,6 +74,7 @@ def test_a_cached_user_can_still_change_the_password(staff_client, staff_user):
 
 @needs_redis
 @pytest.mark.redis
+@pytest.mark.django_db(transaction=True)  # counts are dropped after commit: really commit
 def test_list_count_is_reused_until_an_invoice_changes(
     staff_client, staff_user, company, django_assert_num_queries
 ):
@@ -97,6 +98,7 @@ def test_list_count_is_reused_until_an_invoice_changes(
 
 @needs_redis
 @pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
 def test_each_user_and_filter_has_its_own_count(staff_client, other_client, staff_user, company):
     make_draft(owner=staff_user)
     assert staff_client.get(INVOICES).json()["count"] == 1
@@ -130,3 +132,14 @@ def test_an_issue_after_a_settings_change_snapshots_the_new_seller(
     second = make_draft(owner=staff_user)
     seller = staff_client.post(f"{INVOICES}{second.pk}/issue/").json()["seller"]
     assert seller["name"] == "Renamed GmbH"
+
+
+@needs_redis
+@pytest.mark.redis
+def test_reads_inside_a_transaction_always_count(staff_client, staff_user, company):
+    make_draft(owner=staff_user)
+    assert staff_client.get(INVOICES).json()["count"] == 1  # the test's transaction
+
+    make_draft(owner=staff_user)  # its version bump waits for a commit that never comes
+
+    assert staff_client.get(INVOICES).json()["count"] == 2
