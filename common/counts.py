@@ -24,18 +24,20 @@ from common import shared_cache
 
 VERSION_KEY = "list-counts:version"
 COUNT_SECONDS = 300
+# Expiring starts a new version: the counts are taken again, nothing goes wrong.
+VERSION_SECONDS = 24 * 3600
 
 
 def _version() -> str | None:
     version = shared_cache.get(VERSION_KEY)
     if version is shared_cache.MISSING:
         version = uuid.uuid4().hex
-        shared_cache.put(VERSION_KEY, version, None)
+        shared_cache.put(VERSION_KEY, version, VERSION_SECONDS)
     return version
 
 
 def _new_version() -> None:
-    shared_cache.put(VERSION_KEY, uuid.uuid4().hex, None)
+    shared_cache.put(VERSION_KEY, uuid.uuid4().hex, VERSION_SECONDS)
 
 
 def _bump(**kwargs) -> None:
