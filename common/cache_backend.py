@@ -28,3 +28,7 @@ class ReusedClientRedisCache(RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+    def redis_client(self):
+        """The Redis client behind the cache, for commands Django's API lacks."""
+        return self._cache.get_client(write=True)

@@ -2,11 +2,12 @@
 
 A list page costs one COUNT over every row the user may see: it grows with the
 data (an index-only scan of 100,000 entries takes several times the page itself),
-while the rows of the page do not. The count is kept per query (its SQL) under a
-version that every committed save or delete of a registered model replaces, so a
-changed table is recounted at the next request; a day's change (overdue filters)
-starts a new key, and entries expire after COUNT_SECONDS whatever happens. Reads
-inside a transaction (which may see their own uncommitted rows) always count.
+while the rows of the page do not. The count is kept per query (its SQL) with the
+version it was taken under; every committed save or delete of a registered model
+replaces the version, so a changed table is recounted at the next request; a day's
+change (overdue filters) starts a new key, and entries expire after COUNT_SECONDS
+whatever happens. Reads inside a transaction (which may see their own uncommitted
+rows) always count.
 """
 
 from __future__ import annotations
@@ -26,14 +27,6 @@ VERSION_KEY = "list-counts:version"
 COUNT_SECONDS = 300
 # Expiring starts a new version: the counts are taken again, nothing goes wrong.
 VERSION_SECONDS = 24 * 3600
-
-
-def _version() -> str | None:
-    version = shared_cache.get(VERSION_KEY)
-    if version is shared_cache.MISSING:
-        version = uuid.uuid4().hex
-        shared_cache.put(VERSION_KEY, version, VERSION_SECONDS)
-    return version
 
 
 def _new_version() -> None:
@@ -70,10 +63,17 @@ class CachedCountPaginator(Paginator):
             return super().count
         sql, params = queryset.query.sql_with_params()
         text = f"{queryset.db}|{timezone.localdate()}|{sql}|{params!r}"
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        key = f"list-counts:{_version()}:{digest}"
-        count = shared_cache.get(key)
-        if count is shared_cache.MISSING:
-            count = super().count
-            shared_cache.put(key, count, COUNT_SECONDS)
+        key = f"list-counts:{hashlib.sha256(text.encode()).hexdigest()}"
+        # One round trip: the current version, and this query's count with the version
+        # it was taken under (valid only if that is still the current one).
+        found = shared_cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = uuid.uuid4().hex
+            shared_cache.put(VERSION_KEY, version, VERSION_SECONDS)
+        taken = found.get(key)
+        if taken is not None and taken[0] == version:
+            return taken[1]
+        count = super().count
+        shared_cache.put(key, (version, count), COUNT_SECONDS)
         return count

@@ -39,6 +39,17 @@ def get(key: str) -> Any:
         return MISSING
 
 
+def get_many(keys: list[str]) -> dict[str, Any]:
+    """The cached values found (none when caching is off or the cache is down)."""
+    if not enabled():
+        return {}
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("Cache unavailable; read from the database", exc_info=True)
+        return {}
+
+
 def put(key: str, value: Any, timeout: int) -> None:
     if not enabled():
         return
