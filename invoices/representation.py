@@ -3,7 +3,8 @@
 A list page renders ~5x faster than with nested ModelSerializers (PERFORMANCE.md):
 lists read `.values()` rows (no model instances) and take allowances/charges and
 payments from the invoice's own read copies, so a page of any size costs the same
-four queries (user, count, invoices, items). Money stays an exact string in its
+four queries at most (user, count, invoices, items), and invoices already rendered
+in their current version cost no item query at all. Money stays an exact string in its
 currency's precision. `InvoiceReadSerializer` documents the same shape for OpenAPI.
 """
 
@@ -178,19 +179,48 @@ def invoice_row_dict(
     return data
 
 
+# Invoices already turned into their API shape, per process, by (id, updated_at, day,
+# public base URL). Every change of what an invoice shows saves its row, and saving
+# moves `updated_at` (services, signals and the admin all save; the few queryset
+# updates either run in the same transaction as such a save or touch columns the
+# representation leaves out), so an entry can never outlive the version it was built
+# from: a changed invoice simply has a new key. `is_overdue` changes with the day and
+# `public_url` with the setting: both are in the key. Read-only: callers never mutate.
+_RENDERED: dict[tuple[Any, ...], dict[str, Any]] = {}
+RENDERED_MAX = 2_000
+
+
+def _rendered_key(row: Mapping[str, Any], today: dt.date) -> tuple[Any, ...]:
+    return (row["id"], row["updated_at"], today, settings.PUBLIC_BASE_URL)
+
+
+def _remember(key: tuple[Any, ...], data: dict[str, Any]) -> None:
+    if len(_RENDERED) >= RENDERED_MAX:  # oldest first: dicts keep insertion order
+        del _RENDERED[next(iter(_RENDERED))]
+    _RENDERED[key] = data
+
+
 def invoice_rows_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """A page of invoice rows (from `.values(*INVOICE_ROW_FIELDS)`), with ONE item query."""
+    """A page of invoice rows (from `.values(*INVOICE_ROW_FIELDS)`), with at most ONE
+    item query (none when every invoice of the page is already rendered)."""
+    today = timezone.localdate()
+    keys = [_rendered_key(row, today) for row in rows]
+    answers = [_RENDERED.get(key) for key in keys]
+    missing = [row for row, answer in zip(rows, answers, strict=True) if answer is None]
     items: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
-    if rows:
+    if missing:
         item_rows = (
-            InvoiceItem.objects.filter(invoice_id__in=[row["id"] for row in rows])
+            InvoiceItem.objects.filter(invoice_id__in=[row["id"] for row in missing])
             .order_by("invoice_id", "position", "id")
             .values(*ITEM_ROW_FIELDS)
         )
         for item in item_rows:
             items[item["invoice_id"]].append(item)
-    today = timezone.localdate()
-    return [invoice_row_dict(row, items[row["id"]], today=today) for row in rows]
+    for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
+        if answers[index] is None:
+            answers[index] = invoice_row_dict(row, items[row["id"]], today=today)
+            _remember(key, answers[index])
+    return answers
 
 
 def invoice_dict(invoice: Invoice) -> dict[str, Any]:
