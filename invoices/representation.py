@@ -11,6 +11,7 @@ currency's precision. `InvoiceReadSerializer` documents the same shape for OpenA
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -188,6 +189,7 @@ def invoice_row_dict(
 # `public_url` with the setting: both are in the key. Read-only: callers never mutate.
 _RENDERED: dict[tuple[Any, ...], dict[str, Any]] = {}
 RENDERED_MAX = 2_000
+_RENDERED_LOCK = threading.Lock()
 
 
 def _rendered_key(row: Mapping[str, Any], today: dt.date) -> tuple[Any, ...]:
@@ -195,9 +197,10 @@ def _rendered_key(row: Mapping[str, Any], today: dt.date) -> tuple[Any, ...]:
 
 
 def _remember(key: tuple[Any, ...], data: dict[str, Any]) -> None:
-    if len(_RENDERED) >= RENDERED_MAX:  # oldest first: dicts keep insertion order
-        del _RENDERED[next(iter(_RENDERED))]
-    _RENDERED[key] = data
+    with _RENDERED_LOCK:  # threaded servers (runserver, gthread) evict concurrently
+        while len(_RENDERED) >= RENDERED_MAX:  # oldest first: dicts keep insertion order
+            del _RENDERED[next(iter(_RENDERED))]
+        _RENDERED[key] = data
 
 
 def invoice_rows_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
