@@ -116,10 +116,13 @@ class InvoiceViewSet(
     @extend_schema(request=IssueSerializer, responses={200: InvoiceReadSerializer})
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
-        serializer = IssueSerializer(data=request.data or {})
-        if not serializer.is_valid():
-            self.get_object()  # an unknown invoice answers 404 before its body's 400
-            serializer.is_valid(raise_exception=True)
+        issue_date = None
+        if request.data:  # the usual body is empty: no serializer to build
+            serializer = IssueSerializer(data=request.data)
+            if not serializer.is_valid():
+                self.get_object()  # an unknown invoice answers 404 before its body's 400
+                serializer.is_valid(raise_exception=True)
+            issue_date = serializer.validated_data.get("issue_date")
         # The hot path reads the invoice once: the service locks it among those the user
         # may see (the permission's rule) and answers it with its items, no re-read.
         try:
@@ -127,7 +130,7 @@ class InvoiceViewSet(
                 invoice=Invoice(pk=_id_or_404(pk)),
                 within=self.get_queryset(),
                 by=request.user,
-                issue_date=serializer.validated_data.get("issue_date"),
+                issue_date=issue_date,
             )
         except Invoice.DoesNotExist:
             raise Http404 from None
