@@ -75,13 +75,14 @@ def customer_statistics_recompute(*, customer_ids: Iterable[int]) -> int:
     # commits before the sums are read (under READ COMMITTED the sums would otherwise
     # miss it and overwrite its figures). SQLite runs one writer at a time anyway.
     connection = transaction.get_connection()
+    lock = connection.in_atomic_block and connection.features.has_select_for_update
     customers_query = Customer.all_objects.filter(id__in=ids).order_by("id")
-    if connection.in_atomic_block and connection.features.has_select_for_update:
+    if lock:
         customers_query = customers_query.select_for_update()
     customers = None
-    if len(ids) > 1:
+    if len(ids) > 1:  # read (and lock) the rows the bulk update below writes
         customers = list(customers_query.only("id", *STATISTICS_FIELDS))
-    elif customers_query.query.select_for_update:
+    elif lock:
         list(customers_query.values_list("id"))
     is_invoice = Q(kind=InvoiceKind.INVOICE)
     is_credit = Q(kind=InvoiceKind.CREDIT_NOTE)

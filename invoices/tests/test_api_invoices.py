@@ -9,7 +9,7 @@ import pytest
 
 from common.tests.factories import CustomerFactory
 from invoices.models import Invoice, InvoiceItem, NumberSequence
-from invoices.tests.factories import make_draft, make_issued
+from invoices.tests.factories import line, make_draft, make_issued
 
 pytestmark = pytest.mark.django_db
 
@@ -504,3 +504,18 @@ def test_issue_with_a_bad_body_answers_404_before_400(staff_client, staff_user, 
     response = staff_client.post(f"{URL}{draft.pk}/issue/", bad, format="json")
     assert response.status_code == 400
     assert "issue_date" in response.json()["error"]["details"]
+
+
+def test_issue_answers_what_a_later_read_answers(staff_client, company, staff_user):
+    draft = make_draft(
+        owner=staff_user,
+        items=[line(unit_price="10.05", quantity="3"), line(tax_rate="7.00")],
+        currency="EUR",
+    )
+
+    issued = staff_client.post(f"/api/invoices/{draft.pk}/issue/")
+    read = staff_client.get(f"/api/invoices/{draft.pk}/")
+
+    assert issued.status_code == 200
+    assert issued.json() == read.json()
+    assert issued.json()["number"].endswith("00001")
