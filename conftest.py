@@ -85,3 +85,13 @@ def staff_client(staff_user) -> APIClient:
 @pytest.fixture
 def other_client(other_staff) -> APIClient:
     return _client_for(other_staff)
+
+
+@pytest.fixture(autouse=True)
+def _company_zone_read_anew():
+    """The company's time zone is kept per process for a few seconds: each test reads
+    it anew, so query counts do not depend on which test ran before."""
+    from settings_app.calendar import company_timezone_forget
+
+    company_timezone_forget()
+    yield

@@ -30,3 +30,7 @@ REST_FRAMEWORK = {
         "public_invoice": "100000/min",
     },
 }
+
+# The company's calendar (CompanySettings.timezone, default Europe/Berlin) and Django's
+# agree in tests, so `timezone.localdate()` in a test is the company's day at any hour.
+TIME_ZONE = "Europe/Berlin"

@@ -62,11 +62,13 @@ def customer_restore(*, customer: Customer) -> Customer:
 def customer_statistics_recompute(*, customer_ids: Iterable[int]) -> int:
     """Recompute the statistics of the given customers with ONE grouped query.
 
-    Counted: issued, partially paid and paid documents (drafts have no legal weight,
-    void ones were cancelled). Credit notes count negatively, so
-    balance_due == total_invoiced - total_paid always holds.
+    Counted: every issued document (drafts have no legal weight; a void invoice and
+    its cancellation credit note both count and cancel out). Credit notes count
+    negatively and refunds are payments on them, so balance_due == total_invoiced -
+    total_paid == Σ amount_due of the invoices - Σ refund_due of the credit notes
+    (invoices.settlement).
     """
-    from invoices.models import Invoice, InvoiceKind, InvoiceStatus
+    from invoices.models import ISSUED_STATUSES, Invoice, InvoiceKind
 
     ids = sorted(set(customer_ids))
     if not ids:
@@ -87,7 +89,7 @@ def customer_statistics_recompute(*, customer_ids: Iterable[int]) -> int:
     is_invoice = Q(kind=InvoiceKind.INVOICE)
     is_credit = Q(kind=InvoiceKind.CREDIT_NOTE)
     rows = (
-        Invoice.objects.filter(customer_id__in=ids, status__in=InvoiceStatus.COUNTED)
+        Invoice.objects.filter(customer_id__in=ids, status__in=ISSUED_STATUSES)
         .values("customer_id")
         .annotate(
             count=Count("id", filter=is_invoice),

@@ -1,12 +1,17 @@
-"""Build the renderers' `InvoiceDocument` from an invoice row.
+"""Build the renderers' `InvoiceDocument` (and the page's `LiveState`) from an invoice row.
 
 Totals are the stored ones, which `invoices.calculation` produced: no renderer
-recomputes money. An issued invoice reads its snapshots (invariant 5); a draft
-preview reads the live customer and company settings.
+recomputes money. An issued invoice is rendered as it was at issue (ARCHITECTURE.md
+invariants 3 and 5): its seller and buyer snapshots, its rows (immutable after issue),
+its totals, nothing paid yet and the whole gross due, status ``issued`` whatever has
+happened since. Payments, credit notes and voiding are live state: `invoice_live_state`
+reads them from the row for the customer's page and the e-mail. A draft preview reads
+the live customer and company settings.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -14,16 +19,18 @@ from django.core.files.storage import default_storage
 
 from customers.models import Customer
 from documents.data import (
+    CreditNoteRef,
     DocumentAllowanceCharge,
     DocumentLine,
     DocumentTaxGroup,
     InvoiceDocument,
+    LiveState,
     Party,
 )
 from invoices.calculation import round_money
-from invoices.models import Invoice
-from invoices.representation import public_url
+from invoices.models import OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
 from invoices.snapshots import buyer_snapshot, seller_snapshot
+from settings_app.calendar import company_today
 from settings_app.models import CompanySettings
 
 PARTY_FIELDS = (
@@ -38,6 +45,7 @@ PARTY_FIELDS = (
     "phone",
     "trading_name",
 )
+ZERO = Decimal("0")
 
 
 def _party(snapshot: dict[str, Any]) -> Party:
@@ -60,11 +68,17 @@ def invoice_document(
     allowances_charges: list[Any] | None = None,
     number: str | None = None,
 ) -> InvoiceDocument:
-    """`items`/`allowances_charges` may be passed when already loaded (issue-time check)."""
+    """The document of `invoice`: as issued, or a draft preview.
+
+    `items`/`allowances_charges` may be passed when already loaded (issue-time check).
+    """
     currency = invoice.currency
     money = lambda value: round_money(Decimal(value), currency)  # noqa: E731
-    if invoice.seller is not None and invoice.buyer is not None:
-        seller, buyer = invoice.seller, invoice.buyer
+    issued = invoice.status != InvoiceStatus.DRAFT
+    if issued:
+        seller, buyer = invoice.seller or {}, invoice.buyer or {}
+    elif invoice.seller is not None and invoice.buyer is not None:
+        seller, buyer = invoice.seller, invoice.buyer  # the issue-time check
     else:
         seller = seller_snapshot(CompanySettings.load())
         buyer = buyer_snapshot(Customer.all_objects.get(pk=invoice.customer_id))
@@ -73,10 +87,11 @@ def invoice_document(
         list(invoice.allowances_charges.all()) if allowances_charges is None else allowances_charges
     )
     credited = invoice.credited_invoice if invoice.credited_invoice_id else None
+    gross_total = money(invoice.gross_total)
     return InvoiceDocument(
         kind=invoice.kind,
         number=number or invoice.number,
-        status=invoice.status,
+        status="issued" if issued else "draft",
         issue_date=invoice.issue_date,
         due_date=invoice.due_date,
         currency=currency,
@@ -123,9 +138,10 @@ def invoice_document(
         charge_total=money(invoice.charge_total),
         net_total=money(invoice.net_total),
         tax_total=money(invoice.tax_total),
-        gross_total=money(invoice.gross_total),
-        paid_total=money(invoice.paid_total),
-        amount_due=money(invoice.amount_due),
+        gross_total=gross_total,
+        # At issue nothing is paid yet (BT-113 0) and the whole gross is due (BT-115).
+        paid_total=ZERO,
+        amount_due=gross_total,
         buyer_reference=invoice.buyer_reference,
         notes=invoice.notes,
         credited_invoice_number=(credited.number or "") if credited else "",
@@ -135,5 +151,65 @@ def invoice_document(
         payment_reference=number or invoice.number or "",
         footer_text=seller.get("footer", ""),
         logo_path=_logo_path(seller.get("logo", "")),
-        public_url=public_url(invoice) or "",
+    )
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _credit_notes(invoice: Invoice) -> tuple[CreditNoteRef, ...]:
+    entries = [entry for entry in invoice.credit_notes_json or [] if isinstance(entry, dict)]
+    ids = [entry["id"] for entry in entries if isinstance(entry.get("id"), int)]
+    tokens = dict(
+        Invoice.objects.filter(pk__in=ids, public_token__isnull=False)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .values_list("id", "public_token")
+    )
+    return tuple(
+        CreditNoteRef(
+            number=str(entry.get("number") or ""),
+            gross_total=_decimal_or_none(entry.get("gross_total")),
+            issue_date=_date_or_none(entry.get("issue_date")),
+            url=f"/i/{tokens[entry['id']]}/" if entry.get("id") in tokens else "",
+        )
+        for entry in entries
+    )
+
+
+def invoice_live_state(invoice: Invoice, *, today: dt.date | None = None) -> LiveState:
+    """The invoice's live figures as its row stores them (the invoices services keep
+    them right; nothing is recomputed here)."""
+    currency = invoice.currency
+    money = lambda value: round_money(Decimal(value or 0), currency)  # noqa: E731
+    amount_due = money(invoice.amount_due)
+    overdue = (
+        invoice.kind == InvoiceKind.INVOICE
+        and invoice.status in OPEN_STATUSES
+        and invoice.due_date is not None
+        and amount_due > 0
+        and invoice.due_date < (today or company_today())
+    )
+    return LiveState(
+        status=invoice.status,
+        paid_total=money(invoice.paid_total),
+        credited_total=money(invoice.credited_total),
+        amount_due=amount_due,
+        refund_due=money(invoice.refund_due),
+        is_overdue=overdue,
+        credit_notes=_credit_notes(invoice),
     )

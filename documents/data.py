@@ -4,6 +4,11 @@ Every renderer (PDF, UBL, CII/Factur-X, the customer's HTML page) takes an
 ``InvoiceDocument``; ``documents.adapters`` builds it from an ``Invoice`` row, with
 totals that come from ``invoices.calculation`` (so no renderer ever computes money).
 Plain frozen dataclasses: renderers can be tested without a database.
+
+A document is a draft preview or the issued document as it was at issue: its
+``status`` is ``draft`` or ``issued``, never a live state (paid, credited, void).
+The live state of an issued invoice is a ``LiveState``, which only the customer's
+page shows beside the document.
 """
 
 from __future__ import annotations
@@ -70,7 +75,7 @@ class DocumentTaxGroup:
 class InvoiceDocument:
     kind: str  # "invoice" | "credit_note"
     number: str | None  # None while draft
-    status: str  # draft | issued | partially_paid | paid | void
+    status: str  # draft | issued (DOCUMENT_STATUSES)
     issue_date: dt.date
     due_date: dt.date | None
     currency: str  # ISO 4217
@@ -97,8 +102,14 @@ class InvoiceDocument:
     payment_reference: str = ""  # BT-83, the invoice number
     footer_text: str = ""
     logo_path: str = ""  # local file path of the seller's logo, or ""
-    public_url: str = ""  # the customer's page of this invoice, or ""
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.status not in DOCUMENT_STATUSES:
+            raise ValueError(
+                f"a document is a draft or as issued, not {self.status!r}: "
+                "the live state goes in a LiveState"
+            )
 
     @property
     def is_credit_note(self) -> bool:
@@ -107,6 +118,36 @@ class InvoiceDocument:
     @property
     def is_draft(self) -> bool:
         return self.status == "draft"
+
+
+DOCUMENT_STATUSES = frozenset({"draft", "issued"})
+
+
+@dataclass(frozen=True)
+class CreditNoteRef:
+    """An issued credit note referring to the invoice (from its `credit_notes_json`)."""
+
+    number: str
+    gross_total: Decimal | None = None
+    issue_date: dt.date | None = None
+    url: str = ""  # the credit note's own customer page, or ""
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """Where an issued invoice stands now, as the invoice row stores it.
+
+    Shown on the customer's page and in the e-mail, never in a document. For a credit
+    note `amount_due` is 0 and `refund_due` is the live figure.
+    """
+
+    status: str  # issued | partially_paid | paid | credited | void
+    paid_total: Decimal
+    credited_total: Decimal
+    amount_due: Decimal
+    refund_due: Decimal
+    is_overdue: bool = False
+    credit_notes: tuple[CreditNoteRef, ...] = ()
 
     @property
     def is_void(self) -> bool:

@@ -11,6 +11,7 @@ __all__ = [
     "DocumentNotAvailable",
     "EInvoiceInvalid",
     "NoRecipient",
+    "StoredDocumentCorrupt",
 ]
 
 
@@ -23,3 +24,17 @@ class NoRecipient(BusinessException):
     status_code = 400
     default_code = "validation_error"
     default_message = "The customer has no e-mail address; give one in `to`."
+
+
+class StoredDocumentCorrupt(BusinessException):
+    """A stored document is missing or no longer matches its recorded SHA-256.
+
+    Never answered with other bytes: an issued document is only ever served as stored.
+    """
+
+    status_code = 500
+    default_code = "document_corrupt"
+    default_message = (
+        "The stored document failed its integrity check and is not served; "
+        "it must be restored from a backup."
+    )

@@ -2,7 +2,9 @@
 
 One template family serves the PDF (``documents/invoice.html``, turned into PDF by
 ``documents.pdf``) and the customer's page (``documents/invoice_page.html``); both
-include ``documents/_invoice_body.html``. The engine is a standalone Django
+include ``documents/_invoice_body.html``. A document shows the invoice as issued (or a
+draft preview); only the customer's page adds the live state (``LiveState``: paid,
+credited, amount due, void, overdue) beside it. The engine is a standalone Django
 ``Engine`` with autoescape, so rendering needs no Django settings, and the context
 holds only ready-made strings (formatted by ``documents.formatting``): templates never
 format numbers or dates themselves.
@@ -21,7 +23,7 @@ from urllib.parse import urlsplit
 
 from django.template import Context, Engine
 
-from documents.data import DocumentLine, InvoiceDocument, Party
+from documents.data import DocumentLine, InvoiceDocument, LiveState, Party
 from documents.formatting import (
     format_country,
     format_date,
@@ -38,7 +40,7 @@ TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static" / "documents"
 
 # Order of the customer's download links, whatever order the caller's dict has.
-DOWNLOAD_ORDER = ("pdf", "facturx", "ubl")
+DOWNLOAD_ORDER = ("pdf", "facturx", "ubl", "cii")
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 
 
@@ -114,11 +116,17 @@ def _vat_label(category: str, rate: Decimal, lang: str) -> str:
     return category_name(category, lang)
 
 
-def _totals(doc: InvoiceDocument, lang: str, labels: Mapping[str, str]) -> list[dict[str, str]]:
-    currency = doc.currency
+def _money_row(
+    doc: InvoiceDocument, lang: str, labels: Mapping[str, str], key: str, amount: Decimal, css=""
+) -> dict[str, str]:
+    return {"label": labels[key], "value": format_money(amount, doc.currency, lang), "css": css}
 
+
+def _totals(
+    doc: InvoiceDocument, lang: str, labels: Mapping[str, str], live: LiveState | None = None
+) -> list[dict[str, str]]:
     def row(key: str, amount: Decimal, css: str = "") -> dict[str, str]:
-        return {"label": labels[key], "value": format_money(amount, currency, lang), "css": css}
+        return _money_row(doc, lang, labels, key, amount, css)
 
     rows = []
     if doc.allowance_total or doc.charge_total:
@@ -130,6 +138,16 @@ def _totals(doc: InvoiceDocument, lang: str, labels: Mapping[str, str]) -> list[
     rows.append(row("net_total", doc.net_total))
     rows.append(row("tax_total", doc.tax_total))
     rows.append(row("total", doc.gross_total, "gross"))
+    if live is not None:  # the page: what is paid, credited and due now
+        if live.paid_total:
+            rows.append(row("refunded" if doc.is_credit_note else "paid", -live.paid_total))
+        if doc.is_credit_note:
+            rows.append(row("refund_due", live.refund_due, "due"))
+            return rows
+        if live.credited_total:
+            rows.append(row("credited", -live.credited_total))
+        rows.append(row("amount_due", live.amount_due, "due"))
+        return rows
     if doc.paid_total:
         rows.append(row("paid", -doc.paid_total))
     rows.append(
@@ -138,13 +156,35 @@ def _totals(doc: InvoiceDocument, lang: str, labels: Mapping[str, str]) -> list[
     return rows
 
 
-def _payment_text(doc: InvoiceDocument, lang: str, labels: Mapping[str, str]) -> str:
+def _payment_text(
+    doc: InvoiceDocument, lang: str, labels: Mapping[str, str], live: LiveState | None = None
+) -> str:
+    if live is not None:
+        return _live_payment_text(doc, lang, labels, live)
     if doc.is_credit_note:
         return labels["credit_settlement"]
-    if doc.is_void:
-        return ""
     if doc.amount_due <= 0:
         return labels["paid_in_full"] if doc.paid_total else ""
+    return _payment_instruction(doc, doc.amount_due, lang, labels)
+
+
+def _live_payment_text(
+    doc: InvoiceDocument, lang: str, labels: Mapping[str, str], live: LiveState
+) -> str:
+    if doc.is_credit_note:
+        return labels["credit_settlement"] if live.refund_due > 0 else labels["refund_settled"]
+    if live.is_void:
+        return ""  # the notice says it is void and not payable
+    if live.amount_due <= 0:
+        if live.status == "credited":
+            return labels["credited_notice"]
+        return labels["paid_in_full"]
+    return _payment_instruction(doc, live.amount_due, lang, labels)
+
+
+def _payment_instruction(
+    doc: InvoiceDocument, amount: Decimal, lang: str, labels: Mapping[str, str]
+) -> str:
     if not doc.payment_iban:
         return ""
     due_part = ""
@@ -152,7 +192,7 @@ def _payment_text(doc: InvoiceDocument, lang: str, labels: Mapping[str, str]) ->
         due_part = labels["payment_due_part"].format(date=format_date(doc.due_date, lang))
     bic_part = labels["payment_bic_part"].format(bic=doc.payment_bic) if doc.payment_bic else ""
     return labels["payment_instruction"].format(
-        amount=format_money(doc.amount_due, doc.currency, lang),
+        amount=format_money(amount, doc.currency, lang),
         due_part=due_part,
         iban=format_iban(doc.payment_iban),
         bic_part=bic_part,
@@ -183,8 +223,68 @@ def logo_data_uri(path: str) -> str:
     return f"data:{mimetype};base64,{base64.b64encode(file.read_bytes()).decode('ascii')}"
 
 
-def invoice_context(doc: InvoiceDocument, *, logo_src: str = "") -> dict[str, Any]:
-    """Everything the invoice templates show, as escaped-at-render plain strings."""
+def _live_rows(
+    doc: InvoiceDocument, lang: str, labels: Mapping[str, str], live: LiveState
+) -> list[dict[str, str]]:
+    def row(key: str, amount: Decimal, css: str = "") -> dict[str, str]:
+        return _money_row(doc, lang, labels, key, amount, css)
+
+    if doc.is_credit_note:
+        rows = [row("amount_credited", doc.gross_total, "gross")]
+        if live.paid_total:
+            rows.append(row("refunded", live.paid_total))
+        rows.append(row("refund_due", live.refund_due, "due"))
+        return rows
+    return [
+        row("total", doc.gross_total, "gross"),
+        row("paid", live.paid_total),
+        row("credited", live.credited_total),
+        row("amount_due", live.amount_due, "due"),
+    ]
+
+
+def _live_context(
+    doc: InvoiceDocument, lang: str, labels: Mapping[str, str], live: LiveState
+) -> dict[str, Any]:
+    """The page's status panel: live status, paid, credited, due, credit notes."""
+    badges = [{"label": labels.get(f"status_{live.status}", live.status), "css": live.status}]
+    if live.is_overdue:
+        badges.append({"label": labels["status_overdue"], "css": "overdue"})
+    notices = []
+    if live.is_void:
+        notices.append(labels["void_notice"])
+    elif live.is_overdue:
+        notices.append(labels["overdue_notice"])
+    credit_notes = [
+        {
+            "number": ref.number,
+            "url": _safe_link(ref.url) if ref.url else "",
+            "amount": (
+                format_money(ref.gross_total, doc.currency, lang)
+                if ref.gross_total is not None
+                else ""
+            ),
+            "date": format_date(ref.issue_date, lang) if ref.issue_date else "",
+        }
+        for ref in live.credit_notes
+        if ref.number
+    ]
+    return {
+        "badges": badges,
+        "notices": notices,
+        "rows": _live_rows(doc, lang, labels, live),
+        "credit_notes": credit_notes,
+        "credit_notes_label": labels["cancelled_by" if live.is_void else "credit_notes"],
+    }
+
+
+def invoice_context(
+    doc: InvoiceDocument, *, logo_src: str = "", live: LiveState | None = None
+) -> dict[str, Any]:
+    """Everything the invoice templates show, as escaped-at-render plain strings.
+
+    `live` (the customer's page only) adds the live state; a document never has it.
+    """
     lang = language_of(doc.language)
     labels = labels_for(lang)
     currency = doc.currency
@@ -204,11 +304,8 @@ def invoice_context(doc: InvoiceDocument, *, logo_src: str = "") -> dict[str, An
             )
         else:
             credited = labels["credit_note_for"].format(number=doc.credited_invoice_number)
-    notice = ""
-    if doc.is_void:
-        notice = labels["void_notice"]
-    elif doc.is_draft:
-        notice = labels["draft_notice"]
+    notice = labels["draft_notice"] if doc.is_draft else ""  # a void one: the live panel
+    is_void = live is not None and live.is_void
     tax_rows = [
         {
             "category": category_name(group.tax_category, lang),
@@ -239,9 +336,9 @@ def invoice_context(doc: InvoiceDocument, *, logo_src: str = "") -> dict[str, An
         "document_title": document_title(doc),
         "credited": credited,
         "notice": notice,
-        "is_void": doc.is_void,
+        "is_void": is_void,
         "is_draft": doc.is_draft,
-        "watermark": labels["void"] if doc.is_void else labels["draft"] if doc.is_draft else "",
+        "watermark": labels["draft"] if doc.is_draft else "",
         "logo_src": logo_src,
         "seller": _party(doc.seller, lang, labels),
         "buyer": _party(doc.buyer, lang, labels),
@@ -250,8 +347,9 @@ def invoice_context(doc: InvoiceDocument, *, logo_src: str = "") -> dict[str, An
         "has_discounts": any(line.discount_amount for line in doc.lines),
         "allowances_charges": allowances_charges,
         "tax_rows": tax_rows,
-        "totals": _totals(doc, lang, labels),
-        "payment_text": _payment_text(doc, lang, labels),
+        "totals": _totals(doc, lang, labels, live),
+        "payment_text": _payment_text(doc, lang, labels, live),
+        "live": _live_context(doc, lang, labels, live) if live is not None else None,
         "notes": _paragraphs(doc.notes),
         "footer_text": doc.footer_text.strip(),
     }
@@ -278,16 +376,22 @@ def _safe_link(url: str) -> str:
     return url
 
 
-def render_invoice_html(doc: InvoiceDocument, *, download_links: dict[str, str]) -> str:
-    """The customer's page of an issued invoice: the document plus its download links.
+def render_invoice_html(
+    doc: InvoiceDocument, *, download_links: dict[str, str], live: LiveState | None = None
+) -> str:
+    """The customer's page of an issued invoice: the document, its live state, its files.
 
-    ``download_links`` maps a format (``pdf``, ``facturx``, ``ubl``, or another name)
-    to its URL; they are the page's only links, and the page has no scripts and loads
-    nothing (styles inline, the logo as a ``data:`` URI). Drafts have no page.
+    ``download_links`` maps a format (``pdf``, ``facturx``, ``ubl``, ``cii``, or another
+    name) to its URL; they and the links to the invoice's credit notes' pages are the
+    page's only links, and the page has no scripts and loads nothing (styles inline,
+    the logo as a ``data:`` URI). ``live``: the status panel and the live totals.
+    Drafts have no page.
     """
     if doc.is_draft:
         raise ValueError("a draft has no customer page")
-    context = invoice_context(doc, logo_src=logo_data_uri(doc.logo_path) if doc.logo_path else "")
+    context = invoice_context(
+        doc, logo_src=logo_data_uri(doc.logo_path) if doc.logo_path else "", live=live
+    )
     labels = context["labels"]
     ordered = sorted(
         download_links.items(),

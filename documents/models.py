@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 
@@ -37,3 +39,43 @@ class InvoiceSending(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.invoice} to {', '.join(self.to)} ({self.status})"
+
+
+class DocumentFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    UBL = "ubl", "UBL 2.1 XML"
+    CII = "cii", "CII XML"
+    FACTURX = "facturx", "Factur-X PDF"
+
+
+def stored_document_path(instance: StoredDocument, filename: str) -> str:
+    return f"documents/{instance.invoice_id}/{filename}"
+
+
+class StoredDocument(models.Model):
+    """One file of an issued invoice, built once from its issue snapshot and kept.
+
+    Every later download serves these bytes, whatever happens to the invoice afterwards
+    (payments, credit notes, void) or to the company settings; `sha256` is checked on
+    every read, so a changed or damaged file is refused, never served.
+    """
+
+    invoice = models.ForeignKey(
+        "invoices.Invoice", on_delete=models.PROTECT, related_name="stored_documents"
+    )
+    format = models.CharField(max_length=10, choices=DocumentFormat.choices)
+    file = models.FileField(upload_to=stored_document_path, max_length=255)
+    sha256 = models.CharField(max_length=64)  # hex digest of the file's bytes
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["invoice_id", "format"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "format"], name="stored_document_invoice_format"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.format} ({self.sha256[:12]})"

@@ -54,11 +54,16 @@ HARFBUZZ_SUBSET = getattr(weasyprint_ffi, "harfbuzz_subset", None) is not None
 
 @dataclass(frozen=True)
 class RenderedDocument:
-    """One generated file of an invoice (PDF, Factur-X, UBL, ...)."""
+    """One generated file of an invoice (PDF, Factur-X, UBL, ...).
+
+    `sha256`: the hex digest recorded when the file was stored (issued documents);
+    "" for what is not stored (draft previews).
+    """
 
     filename: str
     mimetype: str
     content: bytes
+    sha256: str = ""
 
 
 class LocalFetcher(URLFetcher):

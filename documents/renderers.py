@@ -16,6 +16,7 @@ __all__ = [
     "RENDERERS",
     "RenderedDocument",
     "document_stem",
+    "render_cii",
     "render_facturx",
     "render_pdf",
     "render_ubl",
@@ -38,17 +39,29 @@ def render_ubl(doc: InvoiceDocument) -> RenderedDocument:
     return RenderedDocument(f"{_stem(doc)}.xml", "application/xml", xml)
 
 
-def render_facturx(doc: InvoiceDocument) -> RenderedDocument:
-    """PDF/A-3b with the validated CII XML embedded as factur-x.xml (profile EN 16931)."""
+def render_cii(doc: InvoiceDocument) -> RenderedDocument:
+    """The CII XML alone (Factur-X EN 16931), checked against XSD and schematron."""
     xml = build_cii(doc)
     assert_valid_cii(xml)
+    return RenderedDocument(f"{_stem(doc)}-cii.xml", "application/xml", xml)
+
+
+def render_facturx(doc: InvoiceDocument, *, cii_xml: bytes | None = None) -> RenderedDocument:
+    """PDF/A-3b with the validated CII XML embedded as factur-x.xml (profile EN 16931).
+
+    `cii_xml`: an already validated CII of the same document (the stored one), embedded
+    as it is, so the Factur-X carries the very bytes the CII download serves.
+    """
+    xml = cii_xml if cii_xml is not None else render_cii(doc).content
     pdf = render_invoice_pdf(doc, pdf_variant="pdf/a-3b")
     content = embed_cii_in_pdf(pdf, xml, lang=doc.language)
     return RenderedDocument(f"{_stem(doc)}-facturx.pdf", "application/pdf", content)
 
 
-RENDERERS: dict[str, Callable[[InvoiceDocument], RenderedDocument]] = {
+# Each takes an InvoiceDocument (Factur-X also an optional `cii_xml`).
+RENDERERS: dict[str, Callable[..., RenderedDocument]] = {
     "pdf": render_pdf,
     "ubl": render_ubl,
+    "cii": render_cii,
     "facturx": render_facturx,
 }

@@ -5,20 +5,19 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from documents import errors
 from documents.adapters import invoice_document
+from documents.data import InvoiceDocument
 from documents.einvoice.cii import build_cii
 from documents.einvoice.ubl import build_ubl
 from documents.einvoice.validation import EInvoiceInvalid, errors_only, validate_cii, validate_ubl
-from documents.models import InvoiceSending
+from documents.models import InvoiceSending, StoredDocument
 from documents.renderers import RENDERERS, RenderedDocument, document_stem
 from invoices.models import Invoice, InvoiceStatus
 
@@ -32,29 +31,42 @@ def _violations_details(violations) -> dict[str, Any]:
     }
 
 
+# The documents an issued invoice has, their media types and download names.
+FORMATS = ("pdf", "ubl", "cii", "facturx")
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "ubl": "application/xml",
+    "cii": "application/xml",
+    "facturx": "application/pdf",
+}
+_SUFFIXES = {"pdf": ".pdf", "ubl": ".xml", "cii": "-cii.xml", "facturx": "-facturx.pdf"}
+
+
+def document_filename(number: str | None, fmt: str) -> str:
+    """``INV-2026-00042.pdf``, ``.xml`` (UBL), ``-cii.xml``, ``-facturx.pdf``."""
+    return f"{document_stem(number)}{_SUFFIXES[fmt]}"
+
+
 def invoice_document_render(*, invoice: Invoice, fmt: str) -> RenderedDocument:
-    """A document of the invoice in `fmt` (pdf, ubl, facturx).
+    """A document of the invoice in `fmt` (pdf, ubl, cii, facturx).
 
-    Issued PDFs come from storage (rendered once: the invoice is immutable); drafts
-    only have a PDF preview marked DRAFT.
+    An issued invoice's documents are built once from its issue snapshot, validated,
+    stored, and from then on served byte for byte as stored (`StoredDocument`),
+    whatever happens to the invoice or the settings later. Drafts only have a PDF
+    preview marked DRAFT, built from live data on every request.
     """
-    if invoice.status == InvoiceStatus.DRAFT and fmt != "pdf":
-        raise errors.DocumentNotAvailable("Drafts have no e-invoice; issue the invoice first.")
-    if fmt == "pdf" and invoice.status != InvoiceStatus.DRAFT:
-        return invoice_pdf_stored(invoice=invoice)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown document format: {fmt!r}")
     if invoice.status == InvoiceStatus.DRAFT:
+        if fmt != "pdf":
+            raise errors.DocumentNotAvailable("Drafts have no e-invoice; issue the invoice first.")
         return _render(invoice, fmt)
-    key = document_cache_key(invoice, fmt)
-    cached = _cache_get(key)
-    if cached is not None:
-        return RenderedDocument(*cached)
-    rendered = _render(invoice, fmt)
-    _cache_set(key, (rendered.filename, rendered.mimetype, rendered.content))
-    return rendered
+    return stored_document_get_or_create(invoice=invoice, fmt=fmt)
 
 
-def _render(invoice: Invoice, fmt: str) -> RenderedDocument:
-    doc = invoice_document(invoice)
+def _render(invoice: Invoice, fmt: str, doc: InvoiceDocument | None = None) -> RenderedDocument:
+    """Build (and for e-invoices validate) one document; nothing is stored."""
+    doc = doc or invoice_document(invoice)
     try:
         return RENDERERS[fmt](doc)
     except EInvoiceInvalid as exc:
@@ -62,67 +74,99 @@ def _render(invoice: Invoice, fmt: str) -> RenderedDocument:
         raise errors.EInvoiceInvalid(details=_violations_details(exc.violations)) from exc
 
 
-# An issued invoice changes only through saves, which move `updated_at` (payments, void,
-# a new public link); the key also carries a digest of the code that builds documents,
-# so a deployment never serves what an older version built. Then the validated bytes of
-# one version can be served again: building and validating a UBL file takes ~10 ms.
-DOCUMENT_CACHE_SECONDS = 24 * 3600
-_CODE_DIGEST = hashlib.sha256(
-    b"".join(
-        path.read_bytes()
-        for folder in (Path(__file__).parent, Path(__file__).parent / "einvoice")
-        for path in sorted(folder.glob("*.py"))
-    )
-).hexdigest()[:16]
+def _build(invoice: Invoice, fmt: str, doc: InvoiceDocument | None) -> RenderedDocument:
+    doc = doc or invoice_document(invoice)
+    if fmt != "facturx":
+        return _render(invoice, fmt, doc)
+    # The Factur-X carries the stored CII itself: both downloads hold the same XML.
+    cii = stored_document_get_or_create(invoice=invoice, fmt="cii", doc=doc)
+    return RENDERERS["facturx"](doc, cii_xml=cii.content)
 
 
-def document_cache_key(invoice: Invoice, fmt: str) -> str:
-    return f"document:{_CODE_DIGEST}:{fmt}:{invoice.pk}:{invoice.updated_at.isoformat()}"
+def stored_document_get_or_create(
+    *, invoice: Invoice, fmt: str, doc: InvoiceDocument | None = None
+) -> RenderedDocument:
+    """The stored document of an issued invoice; built, validated and stored on first need.
 
-
-def _cache_get(key: str) -> Any:
-    try:
-        return cache.get(key)
-    except Exception:  # the cache is down: build the document
-        logger.warning("Cache unavailable; document built anew", exc_info=True)
-        return None
-
-
-def _cache_set(key: str, value: Any) -> None:
-    try:
-        cache.set(key, value, DOCUMENT_CACHE_SECONDS)
-    except Exception:
-        logger.warning("Cache unavailable; document not kept", exc_info=True)
-
-
-def invoice_pdf_stored(*, invoice: Invoice) -> RenderedDocument:
-    """The stored PDF of an issued invoice; rendered and stored on first need.
-
-    A void invoice is rendered anew: its stored copy predates the VOID mark.
+    Two first requests at once may both build, but only one file is ever kept: the
+    unique (invoice, format) row decides, and the loser serves the winner's bytes.
     """
-    if invoice.status == InvoiceStatus.VOID:
-        return RENDERERS["pdf"](invoice_document(invoice))
-    if invoice.pdf_file:
-        try:
-            with invoice.pdf_file.open("rb") as stored:
-                content = stored.read()
-            return RenderedDocument(_pdf_name(invoice), "application/pdf", content)
-        except FileNotFoundError:
-            logger.warning("Stored PDF of %s missing; rendering again", invoice.number)
-    return invoice_pdf_store(invoice=invoice)
-
-
-def _pdf_name(invoice: Invoice) -> str:
-    return f"{document_stem(invoice.number)}.pdf"
-
-
-def invoice_pdf_store(*, invoice: Invoice) -> RenderedDocument:
-    rendered = RENDERERS["pdf"](invoice_document(invoice))
     if invoice.status == InvoiceStatus.DRAFT:
-        return rendered
-    invoice.pdf_file.save(rendered.filename, ContentFile(rendered.content), save=False)
-    Invoice.objects.filter(pk=invoice.pk).update(pdf_file=invoice.pdf_file.name)
-    return rendered
+        raise errors.DocumentNotAvailable()
+    row = StoredDocument.objects.filter(invoice_id=invoice.pk, format=fmt).first()
+    if row is not None:
+        return _read(row, invoice.number)
+    rendered = _build(invoice, fmt, doc)
+    content = rendered.content
+    digest = hashlib.sha256(content).hexdigest()
+    row = StoredDocument(invoice_id=invoice.pk, format=fmt, sha256=digest, size=len(content))
+    row.file.save(document_filename(invoice.number, fmt), ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        row.file.delete(save=False)
+        winner = StoredDocument.objects.filter(invoice_id=invoice.pk, format=fmt).first()
+        if winner is None:
+            raise
+        return _read(winner, invoice.number)
+    if fmt == "pdf":
+        # A read copy for the admin and older readers; the row is the source of truth.
+        Invoice.objects.filter(pk=invoice.pk).update(pdf_file=row.file.name)
+    return RenderedDocument(document_filename(invoice.number, fmt), MIMETYPES[fmt], content, digest)
+
+
+def stored_document_content(row: StoredDocument) -> bytes:
+    """The stored bytes, checked against the recorded size and SHA-256.
+
+    Raises `StoredDocumentCorrupt` when the file is missing or differs: a changed
+    document is never served, and never silently replaced by a new build.
+    """
+    try:
+        with row.file.storage.open(row.file.name, "rb") as stored:
+            content = stored.read()
+    except OSError as exc:
+        logger.error("Stored %s of invoice %s is missing: %s", row.format, row.invoice_id, exc)
+        raise errors.StoredDocumentCorrupt(
+            details={"format": row.format, "problem": "missing"}
+        ) from exc
+    if len(content) != row.size or hashlib.sha256(content).hexdigest() != row.sha256:
+        logger.critical(
+            "Stored %s of invoice %s does not match its SHA-256 %s",
+            row.format,
+            row.invoice_id,
+            row.sha256,
+        )
+        raise errors.StoredDocumentCorrupt(details={"format": row.format, "problem": "sha256"})
+    return content
+
+
+def _read(row: StoredDocument, number: str | None) -> RenderedDocument:
+    return RenderedDocument(
+        document_filename(number, row.format),
+        MIMETYPES[row.format],
+        stored_document_content(row),
+        row.sha256,
+    )
+
+
+def invoice_documents_store(*, invoice: Invoice) -> list[str]:
+    """Build and store every document of an issued invoice now (after issue).
+
+    Answers the formats that could not be stored (each is retried on its first
+    request); one failing format does not keep the others from being stored.
+    """
+    if invoice.status == InvoiceStatus.DRAFT:
+        return list(FORMATS)
+    doc = invoice_document(invoice)
+    failed = []
+    for fmt in FORMATS:
+        try:
+            stored_document_get_or_create(invoice=invoice, fmt=fmt, doc=doc)
+        except Exception:
+            logger.exception("Could not store the %s of invoice %s", fmt, invoice.pk)
+            failed.append(fmt)
+    return failed
 
 
 def einvoice_check_issuable(

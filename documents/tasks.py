@@ -17,18 +17,22 @@ logger = logging.getLogger(__name__)
 
 @shared_task(ignore_result=True)
 def invoice_pdf_render(invoice_id: int) -> None:
-    """Render and store an issued invoice's PDF once, right after it is issued."""
-    from documents.services import invoice_pdf_store
+    """Build and store every document of an issued invoice (PDF, UBL, CII, Factur-X)
+    once, right after it is issued, from its issue snapshot.
+
+    The name is kept from when only the PDF was stored (invoices.services queues it).
+    """
+    from documents.services import invoice_documents_store
     from invoices.models import Invoice
 
     invoice = Invoice.objects.filter(pk=invoice_id).first()
-    if invoice is None or invoice.pdf_file or invoice.status == "draft":
+    if invoice is None or invoice.status == "draft":
         return
     try:
-        invoice_pdf_store(invoice=invoice)
+        invoice_documents_store(invoice=invoice)
     except Exception:
-        # Not fatal: the PDF endpoint renders and stores it on first request.
-        logger.exception("Could not pre-render the PDF of invoice %s", invoice_id)
+        # Not fatal: each document endpoint builds and stores on first request.
+        logger.exception("Could not pre-render the documents of invoice %s", invoice_id)
 
 
 MAX_SEND_ATTEMPTS = 6

@@ -6,6 +6,7 @@ from documents import views
 api_urlpatterns = [
     path("invoices/<int:pk>/pdf/", views.InvoicePdfView.as_view(), name="invoice-pdf"),
     path("invoices/<int:pk>/ubl/", views.InvoiceUblView.as_view(), name="invoice-ubl"),
+    path("invoices/<int:pk>/cii/", views.InvoiceCiiView.as_view(), name="invoice-cii"),
     path("invoices/<int:pk>/facturx/", views.InvoiceFacturxView.as_view(), name="invoice-facturx"),
     path("invoices/<int:pk>/send/", views.InvoiceSendView.as_view(), name="invoice-send"),
     path(
@@ -22,7 +23,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("i/<str:token>/", views.public_invoice_page, name="public-invoice"),
     re_path(
-        r"^i/(?P<token>[A-Za-z0-9_-]+)/(?P<fmt>pdf|ubl|facturx)/$",
+        r"^i/(?P<token>[A-Za-z0-9_-]+)/(?P<fmt>pdf|ubl|cii|facturx)/$",
         views.public_invoice_document,
         name="public-invoice-document",
     ),

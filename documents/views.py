@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
@@ -13,9 +13,11 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.exceptions import BusinessException
+from common.handlers import envelope
 from common.permissions import IsOwnerOrAdmin
 from documents import services
-from documents.adapters import invoice_document
+from documents.adapters import invoice_document, invoice_live_state
 from documents.html import render_invoice_html
 from documents.models import InvoiceSending
 from documents.renderers import RenderedDocument
@@ -27,12 +29,32 @@ from invoices.selectors import invoice_get, invoice_list
 from invoices.serializers import InvoiceReadSerializer
 
 
-def _file_response(rendered: RenderedDocument, *, inline: bool = False) -> HttpResponse:
-    response = HttpResponse(rendered.content, content_type=rendered.mimetype)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{rendered.filename}"'
-    response["Content-Length"] = str(len(rendered.content))
-    response["X-Content-Type-Options"] = "nosniff"
+def _etag(sha256: str) -> str:
+    return f'"{sha256}"'
+
+
+def _not_modified(request, rendered: RenderedDocument) -> bool:
+    """Whether the client already holds these stored bytes (If-None-Match)."""
+    if not rendered.sha256:
+        return False
+    wanted = request.headers.get("If-None-Match", "")
+    tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+    return _etag(rendered.sha256) in tags or "*" in tags
+
+
+def _file_response(request, rendered: RenderedDocument, *, inline: bool = False) -> HttpResponse:
+    """The file, with its stored SHA-256 as `ETag` and `X-Content-SHA256` when stored."""
+    if _not_modified(request, rendered):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(rendered.content, content_type=rendered.mimetype)
+        disposition = "inline" if inline else "attachment"
+        response["Content-Disposition"] = f'{disposition}; filename="{rendered.filename}"'
+        response["Content-Length"] = str(len(rendered.content))
+        response["X-Content-Type-Options"] = "nosniff"
+    if rendered.sha256:
+        response["ETag"] = _etag(rendered.sha256)
+        response["X-Content-SHA256"] = rendered.sha256
     return response
 
 
@@ -54,7 +76,8 @@ class _InvoiceDocumentView(_InvoiceScopedView):
     )
     def get(self, request, pk: int):
         invoice = self.get_invoice(request, pk)
-        return _file_response(services.invoice_document_render(invoice=invoice, fmt=self.fmt))
+        rendered = services.invoice_document_render(invoice=invoice, fmt=self.fmt)
+        return _file_response(request, rendered)
 
 
 class InvoicePdfView(_InvoiceDocumentView):
@@ -64,13 +87,19 @@ class InvoicePdfView(_InvoiceDocumentView):
 
 
 class InvoiceUblView(_InvoiceDocumentView):
-    """UBL 2.1 Invoice/CreditNote, Peppol BIS Billing 3.0, validated."""
+    """UBL 2.1 Invoice/CreditNote, Peppol BIS Billing 3.0, validated, stored once."""
 
     fmt = "ubl"
 
 
+class InvoiceCiiView(_InvoiceDocumentView):
+    """The CII XML alone (Factur-X EN 16931), validated, stored once."""
+
+    fmt = "cii"
+
+
 class InvoiceFacturxView(_InvoiceDocumentView):
-    """PDF/A-3b with the CII XML embedded (Factur-X, profile EN 16931), validated."""
+    """PDF/A-3b with the stored CII XML embedded (Factur-X, profile EN 16931)."""
 
     fmt = "facturx"
 
@@ -127,8 +156,11 @@ def _public_invoice(token: str) -> Invoice:
 def public_invoice_page(request, token: str) -> HttpResponse:
     invoice = _public_invoice(token)
     base = f"/i/{token}/"
-    links = {"pdf": f"{base}pdf/", "facturx": f"{base}facturx/", "ubl": f"{base}ubl/"}
-    html = render_invoice_html(invoice_document(invoice), download_links=links)
+    links = {fmt: f"{base}{fmt}/" for fmt in services.FORMATS}
+    # The document as issued, and beside it the live state the invoice row holds.
+    html = render_invoice_html(
+        invoice_document(invoice), download_links=links, live=invoice_live_state(invoice)
+    )
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
@@ -143,4 +175,8 @@ def public_invoice_page(request, token: str) -> HttpResponse:
 @require_GET
 def public_invoice_document(request, token: str, fmt: str) -> HttpResponse:
     invoice = _public_invoice(token)
-    return _file_response(services.invoice_document_render(invoice=invoice, fmt=fmt))
+    try:
+        rendered = services.invoice_document_render(invoice=invoice, fmt=fmt)
+    except BusinessException as exc:  # not a DRF view: answer the API's envelope
+        return JsonResponse(envelope(exc.code, exc.message, exc.details), status=exc.status_code)
+    return _file_response(request, rendered)

@@ -18,7 +18,6 @@ from invoices.models import (
     Payment,
 )
 from invoices.representation import MONEY_FIELDS
-from invoices.signals import recalculation_deferred
 
 
 class _DraftOnlyInline(admin.TabularInline):
@@ -174,11 +173,6 @@ class InvoiceAdmin(OwnedModelAdmin):
             if not obj.currency:
                 obj.currency = obj.customer.currency
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        # Inline rows recalculate the totals once for the whole form, not once per row.
-        with recalculation_deferred():
-            super().save_related(request, form, formsets, change)
 
     def _run(self, request, queryset, action, label: str) -> None:
         done = 0

@@ -8,7 +8,6 @@ class InvoicesConfig(AppConfig):
     def ready(self) -> None:
         from common.counts import cache_counts_of
         from customers.models import Customer
-        from invoices import signals  # noqa: F401  (connects the receivers)
         from invoices.models import Invoice
 
         # The invoice list searches customer names: a renamed customer changes counts.

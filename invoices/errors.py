@@ -9,6 +9,7 @@ INVOICE_NOT_CREDITABLE = "invoice_not_creditable"
 CREDIT_EXCEEDS_INVOICE = "credit_exceeds_invoice"
 INVOICE_NOT_PAYABLE = "invoice_not_payable"
 PAYMENT_EXCEEDS_AMOUNT_DUE = "payment_exceeds_amount_due"
+PAYMENT_EXCEEDS_REFUND_DUE = "payment_exceeds_refund_due"
 DOCUMENT_NOT_AVAILABLE = "document_not_available"
 
 
@@ -50,3 +51,8 @@ class PaymentExceedsAmountDue(InvoiceException):
 class DocumentNotAvailable(InvoiceException):
     default_code = DOCUMENT_NOT_AVAILABLE
     default_message = "Only issued invoices have documents."
+
+
+class PaymentExceedsRefundDue(InvoiceException):
+    default_code = PAYMENT_EXCEEDS_REFUND_DUE
+    default_message = "The refund is larger than what is owed back on the credit note."

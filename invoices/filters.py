@@ -1,9 +1,9 @@
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 
 from common.filters import IdFilter
 from invoices.models import OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
+from settings_app.calendar import company_today
 
 
 class InvoiceFilter(django_filters.FilterSet):
@@ -23,5 +23,7 @@ class InvoiceFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_is_overdue(self, queryset, name, value):
-        overdue = Q(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+        overdue = Q(
+            kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=company_today()
+        )
         return queryset.filter(overdue) if value else queryset.exclude(overdue)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 
 from common.fields import FastJSONField
 from common.models import TimeStampedModel
@@ -33,23 +32,36 @@ class InvoiceStatus(models.TextChoices):
     ISSUED = "issued", "Issued"
     PARTIALLY_PAID = "partially_paid", "Partially paid"
     PAID = "paid", "Paid"
+    CREDITED = "credited", "Credited"
     VOID = "void", "Void"
 
 
-# Documents with legal weight that count in statistics and can take payments.
-COUNTED_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
+# Every issued document (void ones included: a void invoice is settled by its
+# cancellation credit note, and both stay in the figures).
+ISSUED_STATUSES = (
+    InvoiceStatus.ISSUED,
+    InvoiceStatus.PARTIALLY_PAID,
+    InvoiceStatus.PAID,
+    InvoiceStatus.CREDITED,
+    InvoiceStatus.VOID,
+)
+# Documents with something left to settle: invoices with an amount due, credit notes
+# with a refund due.
 OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
-InvoiceStatus.COUNTED = COUNTED_STATUSES  # type: ignore[attr-defined]
 
 # Fields that still move after issue: payment state, voiding, the public link.
 MUTABLE_AFTER_ISSUE = frozenset(
     {
         "status",
         "paid_total",
+        "credited_total",
         "amount_due",
+        "refund_due",
         "payments_json",
+        "credit_notes_json",
         "void_reason",
         "voided_at",
+        "voided_by",
         "public_token",
         "pdf_file",
         "updated_at",
@@ -82,6 +94,9 @@ class NumberSequence(models.Model):
     series = models.CharField(max_length=20)
     year = models.PositiveSmallIntegerField()
     last_value = models.PositiveIntegerField(default=0)
+    # The latest issue date used in the series and year: numbers stay chronological
+    # (ARCHITECTURE.md invariant 4), checked by the same statement that draws a number.
+    last_issue_date = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -126,20 +141,42 @@ class Invoice(TimeStampedModel):
     tax_total = _money()
     gross_total = _money()
     paid_total = _money()
+    # The live settlement (invoices.settlement): credit notes issued against an invoice
+    # lower its amount due; what payments and credits give beyond the gross is owed
+    # back and shown on the credit notes as `refund_due`.
+    credited_total = _money()
     amount_due = _money()
+    refund_due = _money()
     tax_breakdown = FastJSONField(default=list, blank=True, editable=False)
     # Read copies of the invoice's allowances/charges and payments, in the API's shape,
     # rewritten by the same service functions that write those rows: a list page then
     # needs no query per kind of child row (invoices.representation).
     allowances_charges_json = FastJSONField(default=list, blank=True, editable=False)
     payments_json = FastJSONField(default=list, blank=True, editable=False)
+    credit_notes_json = FastJSONField(default=list, blank=True, editable=False)
 
     # Snapshots taken at issue (invariant 5): later edits elsewhere never change them.
     seller = FastJSONField(null=True, blank=True, editable=False)
     buyer = FastJSONField(null=True, blank=True, editable=False)
 
     issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     void_reason = models.TextField(blank=True, editable=False)
     public_token = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     pdf_file = models.FileField(upload_to="invoices/pdf/", blank=True, editable=False)
@@ -184,7 +221,9 @@ class Invoice(TimeStampedModel):
                     "net_total",
                     "tax_total",
                     "paid_total",
+                    "credited_total",
                     "amount_due",
+                    "refund_due",
                 ],
                 condition=~models.Q(status="draft"),
                 name="invoice_issued_date",
@@ -211,10 +250,15 @@ class Invoice(TimeStampedModel):
 
     @property
     def is_overdue(self) -> bool:
+        # The company's calendar day (settings_app.calendar), imported here: settings_app
+        # is loaded before invoices, and its calendar reads the settings row.
+        from settings_app.calendar import company_today
+
         return (
-            self.status in OPEN_STATUSES
+            self.kind == InvoiceKind.INVOICE
+            and self.status in OPEN_STATUSES
             and self.due_date is not None
-            and self.due_date < timezone.localdate()
+            and self.due_date < company_today()
         )
 
     def _changed_fields(self) -> set[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -12,11 +11,13 @@ from rest_framework.views import APIView
 
 from invoices.reports import invoice_aging, invoice_summary
 from invoices.selectors import invoice_list
+from invoices.serializers import BoundedDateField
+from settings_app.calendar import company_today
 
 
 class SummaryQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = BoundedDateField(required=False)
+    date_to = BoundedDateField(required=False)
 
     def validate(self, attrs):
         if (
@@ -38,7 +39,7 @@ class AgingReportView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         invoices = invoice_list(user=request.user)
-        return Response(invoice_aging(invoices=invoices, today=timezone.localdate()))
+        return Response(invoice_aging(invoices=invoices, today=company_today()))
 
 
 class SummaryReportView(APIView):
@@ -58,5 +59,5 @@ class SummaryReportView(APIView):
         query.is_valid(raise_exception=True)
         invoices = invoice_list(user=request.user)
         return Response(
-            invoice_summary(invoices=invoices, today=timezone.localdate(), **query.validated_data)
+            invoice_summary(invoices=invoices, today=company_today(), **query.validated_data)
         )

@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from invoices.calculation import round_money
-from invoices.models import COUNTED_STATUSES, OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
+from invoices.models import ISSUED_STATUSES, OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=19, decimal_places=4))
 # (name, first day overdue, last day overdue); None = open-ended.
@@ -62,6 +62,24 @@ def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, A
         .annotate(**aggregates)
         .order_by("currency")
     )
+    # Money owed back on credit notes (invoices.settlement): not a receivable, so not
+    # in the buckets, but part of what the customers' balances add up to.
+    refunds = {
+        row["currency"]: row
+        for row in invoices.filter(kind=InvoiceKind.CREDIT_NOTE, status=InvoiceStatus.ISSUED)
+        .values("currency")
+        .annotate(refund_due=Sum("refund_due"), count=Count("*"))
+        .order_by()
+    }
+    empty = {"total": Decimal("0"), "count": 0}
+    by_currency = {row["currency"]: row for row in rows}
+    for currency in refunds.keys() - by_currency.keys():
+        by_currency[currency] = {
+            "currency": currency,
+            **empty,
+            **{f"{name}__amount": Decimal("0") for name, _, _ in AGING_BUCKETS},
+            **{f"{name}__count": 0 for name, _, _ in AGING_BUCKETS},
+        }
     return {
         "as_of": today.isoformat(),
         "currencies": [
@@ -69,6 +87,10 @@ def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, A
                 "currency": row["currency"],
                 "total_due": _money(row["total"], row["currency"]),
                 "invoice_count": row["count"],
+                "refund_due": _money(_refund(refunds, row["currency"]), row["currency"]),
+                "balance": _money(
+                    row["total"] - _refund(refunds, row["currency"]), row["currency"]
+                ),
                 "buckets": [
                     {
                         "bucket": name,
@@ -78,9 +100,14 @@ def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, A
                     for name, _, _ in AGING_BUCKETS
                 ],
             }
-            for row in rows
+            for row in (by_currency[currency] for currency in sorted(by_currency))
         ],
     }
+
+
+def _refund(refunds: dict[str, dict[str, Any]], currency: str) -> Decimal:
+    row = refunds.get(currency)
+    return row["refund_due"] if row else Decimal("0")
 
 
 def invoice_summary(
@@ -110,6 +137,7 @@ def invoice_summary(
             tax=Sum("tax_total"),
             paid=Sum("paid_total"),
             due=Sum("amount_due"),
+            refund=Sum("refund_due"),
             count=Count("*"),
         )
         .order_by()
@@ -133,6 +161,8 @@ _SUMMARY_AMOUNTS = (
     "tax_invoiced",
     "tax_credited",
     "paid",
+    "refunded",
+    "refund_due",
     "outstanding",
     "overdue_amount",
 )
@@ -154,26 +184,30 @@ def _empty_summary() -> dict[str, Any]:
 
 def _add_to_summary(acc: dict[str, Any], group: dict[str, Any]) -> None:
     """One (kind, status, overdue) group into its currency's figures (same rules as the
-    customer statistics: counted = issued, partially paid, paid; credit notes apart)."""
-    counted = group["status"] in COUNTED_STATUSES
+    customer statistics: every issued document counts, credit notes apart; a void
+    invoice and its cancellation credit note both count)."""
     count = group["count"]
-    if counted and group["kind"] == InvoiceKind.INVOICE:
+    if group["status"] not in ISSUED_STATUSES:
+        return
+    if group["kind"] == InvoiceKind.INVOICE:
         acc["invoiced"] += group["gross"]
         acc["net_invoiced"] += group["net"]
         acc["tax_invoiced"] += group["tax"]
         acc["paid"] += group["paid"]
         acc["invoice_count"] += count
-    elif counted and group["kind"] == InvoiceKind.CREDIT_NOTE:
+        if group["status"] in OPEN_STATUSES:
+            acc["outstanding"] += group["due"]
+            acc["open_count"] += count
+            if group["overdue"]:
+                acc["overdue_amount"] += group["due"]
+                acc["overdue_count"] += count
+    else:
         acc["credited"] += group["gross"]
         acc["net_credited"] += group["net"]
         acc["tax_credited"] += group["tax"]
+        acc["refunded"] += group["paid"]
+        acc["refund_due"] += group["refund"]
         acc["credit_note_count"] += count
-    if group["kind"] == InvoiceKind.INVOICE and group["status"] in OPEN_STATUSES:
-        acc["outstanding"] += group["due"]
-        acc["open_count"] += count
-        if group["overdue"]:
-            acc["overdue_amount"] += group["due"]
-            acc["overdue_count"] += count
     if group["status"] == InvoiceStatus.VOID:
         acc["void_count"] += count
 
@@ -186,6 +220,8 @@ def _summary_row(currency: str, acc: dict[str, Any]) -> dict[str, Any]:
         "net_revenue": _money(acc["net_invoiced"] - acc["net_credited"], currency),
         "tax": _money(acc["tax_invoiced"] - acc["tax_credited"], currency),
         "paid": _money(acc["paid"], currency),
+        "refunded": _money(acc["refunded"], currency),
+        "refund_due": _money(acc["refund_due"], currency),
         "outstanding": _money(acc["outstanding"], currency),
         "overdue": _money(acc["overdue_amount"], currency),
         **{name: acc[name] for name in _SUMMARY_COUNTS},

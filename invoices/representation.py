@@ -18,10 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from invoices.calculation import minor_unit, round_money
 from invoices.models import ITEM_FIELDS, OPEN_STATUSES, Invoice, InvoiceItem
+from settings_app.calendar import company_today
 
 MONEY_FIELDS = (
     "line_total",
@@ -31,7 +31,9 @@ MONEY_FIELDS = (
     "tax_total",
     "gross_total",
     "paid_total",
+    "credited_total",
     "amount_due",
+    "refund_due",
 )
 INVOICE_ROW_FIELDS = (
     "id",
@@ -50,6 +52,7 @@ INVOICE_ROW_FIELDS = (
     "tax_breakdown",
     "allowances_charges_json",
     "payments_json",
+    "credit_notes_json",
     "seller",
     "buyer",
     "credited_invoice_id",
@@ -64,7 +67,7 @@ ITEM_ROW_FIELDS = ("id", "invoice_id", "position", *ITEM_FIELDS, "net_amount")
 _QUANTUM: dict[str, Decimal] = {}
 
 
-def _money(value: Decimal, currency: str) -> str:
+def money_text(value: Decimal, currency: str) -> str:
     # Stored amounts are already rounded to the currency: quantize only trims the zeros
     # of the 4-decimal column (a fast path of round_money for the hot list; measured
     # faster than trimming the text).
@@ -100,7 +103,7 @@ def payment_dict(payment: Any, currency: str) -> dict[str, Any]:
     return {
         "id": payment.id,
         "invoice": payment.invoice_id,
-        "amount": _money(payment.amount, currency),
+        "amount": money_text(payment.amount, currency),
         "date": _date(payment.date),
         "method": payment.method,
         "reference": payment.reference,
@@ -112,7 +115,7 @@ def allowance_charge_dict(row: Any, currency: str) -> dict[str, Any]:
     return {
         "id": row.id,
         "is_charge": row.is_charge,
-        "amount": _money(Decimal(row.amount), currency),
+        "amount": money_text(Decimal(row.amount), currency),
         "reason": row.reason,
         "tax_category": row.tax_category,
         "tax_rate": str(row.tax_rate),
@@ -128,11 +131,11 @@ def _item(row: Mapping[str, Any], currency: str) -> dict[str, Any]:
         "unit_code": row["unit_code"],
         "unit_price": str(row["unit_price"]),
         "price_base_quantity": str(row["price_base_quantity"]),
-        "discount_amount": _money(row["discount_amount"], currency),
-        "charge_amount": _money(row["charge_amount"], currency),
+        "discount_amount": money_text(row["discount_amount"], currency),
+        "charge_amount": money_text(row["charge_amount"], currency),
         "tax_category": row["tax_category"],
         "tax_rate": str(row["tax_rate"]),
-        "net_amount": _money(row["net_amount"], currency),
+        "net_amount": money_text(row["net_amount"], currency),
     }
 
 
@@ -146,7 +149,8 @@ def invoice_row_dict(
         "number": row["number"],
         "kind": row["kind"],
         "status": row["status"],
-        "is_overdue": row["status"] in OPEN_STATUSES
+        "is_overdue": row["kind"] == "invoice"
+        and row["status"] in OPEN_STATUSES
         and row["due_date"] is not None
         and row["due_date"] < today,
         "series": row["series"],
@@ -161,7 +165,7 @@ def invoice_row_dict(
         "allowances_charges": row["allowances_charges_json"],
     }
     for name in MONEY_FIELDS:
-        data[name] = _money(row[name], currency)
+        data[name] = money_text(row[name], currency)
     data.update(
         {
             "tax_breakdown": row["tax_breakdown"],
@@ -169,6 +173,7 @@ def invoice_row_dict(
             "buyer": row["buyer"],
             "payments": row["payments_json"],
             "credited_invoice": row["credited_invoice_id"],
+            "credit_notes": row["credit_notes_json"],
             "void_reason": row["void_reason"],
             "issued_at": _datetime(row["issued_at"]),
             "voided_at": _datetime(row["voided_at"]),
@@ -206,7 +211,7 @@ def _remember(key: tuple[Any, ...], data: dict[str, Any]) -> None:
 def invoice_rows_dicts(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """A page of invoice rows (from `.values(*INVOICE_ROW_FIELDS)`), with at most ONE
     item query (none when every invoice of the page is already rendered)."""
-    today = timezone.localdate()
+    today = company_today()
     keys = [_rendered_key(row, today) for row in rows]
     answers = [_RENDERED.get(key) for key in keys]
     missing = [row for row, answer in zip(rows, answers, strict=True) if answer is None]
@@ -236,4 +241,4 @@ def invoice_dict(invoice: Invoice) -> dict[str, Any]:
     if prefetched is None:
         return invoice_rows_dicts([row])[0]
     items = [{name: getattr(item, name) for name in ITEM_ROW_FIELDS} for item in prefetched]
-    return invoice_row_dict(row, items, today=timezone.localdate())
+    return invoice_row_dict(row, items, today=company_today())

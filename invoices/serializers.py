@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,21 +13,23 @@ from rest_framework import serializers
 from common.permissions import is_admin
 from common.validators import validate_currency_code
 from customers.models import Customer
-from invoices.calculation import line_gross_amount, minor_unit
-from invoices.models import Invoice, InvoiceKind, InvoiceStatus, PaymentMethod
-from invoices.totals import line_input
+from invoices.calculation import minor_unit
+from invoices.models import InvoiceKind, InvoiceStatus, PaymentMethod
+from invoices.services._lines import date_errors
+from settings_app.calendar import company_today
 from settings_app.models import TAX_CATEGORIES
 
 ZERO = Decimal("0")
-ZERO_RATED_CATEGORIES = {"Z", "E", "AE", "K", "G", "O"}
-ITEM_DEFAULTS: dict[str, Any] = {
-    "unit_code": "C62",
-    "price_base_quantity": Decimal("1"),
-    "discount_amount": ZERO,
-    "charge_amount": ZERO,
-    "tax_category": "S",
-}
-ALLOWANCE_CHARGE_DEFAULTS: dict[str, Any] = {"is_charge": False, "reason": "", "tax_category": "S"}
+
+
+class BoundedDateField(serializers.DateField):
+    """A date a legal document can carry (2000-01-01..2099-12-31): a 400 otherwise."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        date = super().to_internal_value(value)
+        if messages := date_errors(date):
+            raise serializers.ValidationError(messages)
+        return date
 
 
 def _amount_field(**kwargs: Any) -> serializers.DecimalField:
@@ -96,30 +97,14 @@ class OwnedCustomerField(serializers.PrimaryKeyRelatedField):
         return queryset
 
 
-def _minor_unit_errors(value: Decimal, exponent: int) -> list[str]:
-    if value != value.quantize(Decimal(1).scaleb(-exponent)):
-        return [f"Ensure that there are no more than {exponent} decimal places for this currency."]
-    return []
-
-
-def _tax_errors(category: str, rate: Decimal | None) -> list[str]:
-    if rate is None:
-        return []
-    if category in ZERO_RATED_CATEGORIES and rate != 0:
-        return [f"Tax category {category} takes a rate of 0."]
-    if category == "S" and rate <= 0:
-        return ["Standard rated (S) lines need a rate above 0 (BR-S-05)."]
-    return []
-
-
 class InvoiceWriteSerializer(serializers.Serializer):
     """`POST /api/invoices/` and `PATCH`/`PUT` while draft (ARCHITECTURE.md contract)."""
 
     customer = OwnedCustomerField()
     kind = serializers.ChoiceField(choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
     series = serializers.RegexField(r"^[A-Za-z0-9_-]{1,20}$", required=False, allow_blank=True)
-    issue_date = serializers.DateField(required=False, allow_null=True)
-    due_date = serializers.DateField(required=False, allow_null=True)
+    issue_date = BoundedDateField(required=False, allow_null=True)
+    due_date = BoundedDateField(required=False, allow_null=True)
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, allow_blank=True)
     buyer_reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
@@ -139,70 +124,23 @@ class InvoiceWriteSerializer(serializers.Serializer):
             )
         return value
 
-    def _resolved(self, attrs: dict[str, Any], name: str) -> Any:
-        if name in attrs:
-            return attrs[name]
-        return getattr(self.instance, name, None) if self.instance is not None else None
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        customer = self._resolved(attrs, "customer")
-        currency = attrs.get("currency") or (
-            self.instance.currency
-            if self.instance is not None and "customer" not in attrs
-            else customer.currency
-        )
-        exponent = minor_unit(currency)
-        errors: dict[str, Any] = {}
-
-        # Row errors keyed by index, as DRF reports nested list errors.
-        item_errors: dict[str, dict[str, list[str]]] = {}
-        for index, row in enumerate(attrs.get("items", [])):
-            # PATCH (partial) skips nested defaults: apply them here for both paths.
-            for name, default in ITEM_DEFAULTS.items():
-                row.setdefault(name, default)
-            row_errors: dict[str, list[str]] = {}
-            for name in ("discount_amount", "charge_amount"):
-                if messages := _minor_unit_errors(row[name], exponent):
-                    row_errors[name] = messages
-            if messages := _tax_errors(row["tax_category"], row.get("tax_rate")):
-                row_errors["tax_rate"] = messages
-            gross = line_gross_amount(line_input({**row, "tax_rate": row.get("tax_rate") or ZERO}))
-            if row["discount_amount"] > gross:
-                row_errors.setdefault("discount_amount", []).append(
-                    "The discount is larger than the line's amount."
-                )
-            if row_errors:
-                item_errors[str(index)] = row_errors
-        if item_errors:
-            errors["items"] = item_errors
-
-        ac_errors: dict[str, dict[str, list[str]]] = {}
-        for index, row in enumerate(attrs.get("allowances_charges", [])):
-            for name, default in ALLOWANCE_CHARGE_DEFAULTS.items():
-                row.setdefault(name, default)
-            row_errors = {}
-            if messages := _minor_unit_errors(row["amount"], exponent):
-                row_errors["amount"] = messages
-            if messages := _tax_errors(row["tax_category"], row.get("tax_rate")):
-                row_errors["tax_rate"] = messages
-            if row_errors:
-                ac_errors[str(index)] = row_errors
-        if ac_errors:
-            errors["allowances_charges"] = ac_errors
-
-        issue_date = self._resolved(attrs, "issue_date")
-        due_date = self._resolved(attrs, "due_date")
-        if issue_date and due_date and due_date < issue_date:
-            errors["due_date"] = ["The due date cannot be before the issue date."]
-        if errors:
-            raise serializers.ValidationError(errors)
+        # Line rules, dates and credit-note rules live in the services (invoices.services),
+        # which every path calls: they answer the same 400 with the field in `details`.
         if "currency" in attrs and not attrs["currency"]:
             attrs.pop("currency")
         return attrs
 
 
 class IssueSerializer(serializers.Serializer):
-    issue_date = serializers.DateField(required=False, allow_null=True)
+    issue_date = BoundedDateField(required=False, allow_null=True)
+
+    def validate_issue_date(self, value: Any) -> Any:
+        if value is not None and value > company_today():
+            raise serializers.ValidationError(
+                "An invoice cannot be issued with a date in the future."
+            )
+        return value
 
 
 class VoidSerializer(serializers.Serializer):
@@ -210,25 +148,14 @@ class VoidSerializer(serializers.Serializer):
 
 
 class PaymentWriteSerializer(serializers.Serializer):
+    """Parsed here; amount, date and method rules are the service's (every path)."""
+
     amount = serializers.DecimalField(max_digits=19, decimal_places=4)
-    date = serializers.DateField(required=False)
+    date = BoundedDateField(required=False)
     method = serializers.ChoiceField(
         choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
     )
     reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        invoice: Invoice = self.context["invoice"]
-        amount = attrs["amount"]
-        if amount <= 0:
-            raise serializers.ValidationError({"amount": ["Ensure this value is greater than 0."]})
-        if messages := _minor_unit_errors(amount, minor_unit(invoice.currency)):
-            raise serializers.ValidationError({"amount": messages})
-        if attrs.get("date") and attrs["date"] > timezone.localdate():
-            raise serializers.ValidationError(
-                {"date": ["A payment cannot be dated in the future."]}
-            )
-        return attrs
 
 
 # --- read shapes (also what the OpenAPI schema documents) -------------------------------
@@ -286,6 +213,13 @@ class PaymentReadSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class CreditNoteRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    issue_date = serializers.DateField()
+    gross_total = serializers.CharField()
+
+
 class InvoiceReadSerializer(serializers.Serializer):
     """Documents the read contract; `invoices.representation` builds it fast."""
 
@@ -311,12 +245,22 @@ class InvoiceReadSerializer(serializers.Serializer):
     tax_total = serializers.CharField()
     gross_total = serializers.CharField()
     paid_total = serializers.CharField()
-    amount_due = serializers.CharField()
+    credited_total = serializers.CharField(
+        help_text="Gross of the issued credit notes that correct this invoice."
+    )
+    amount_due = serializers.CharField(
+        help_text="Live open amount: gross - paid - credited (+ refunded), never below 0. "
+        "0 on credit notes."
+    )
+    refund_due = serializers.CharField(
+        help_text="On a credit note: what is still owed back to the customer. 0 on invoices."
+    )
     tax_breakdown = TaxBreakdownSerializer(many=True)
     seller = serializers.JSONField(allow_null=True)
     buyer = PartySerializer(allow_null=True)
     payments = PaymentReadSerializer(many=True)
     credited_invoice = serializers.IntegerField(allow_null=True)
+    credit_notes = CreditNoteRefSerializer(many=True)
     void_reason = serializers.CharField()
     issued_at = serializers.DateTimeField(allow_null=True)
     voided_at = serializers.DateTimeField(allow_null=True)

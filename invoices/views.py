@@ -103,7 +103,10 @@ class InvoiceViewSet(
             context={"request": request},
         )
         serializer.is_valid(raise_exception=True)
-        invoice = services.invoice_update_draft(invoice=invoice, **serializer.validated_data)
+        fields = serializer.validated_data
+        if "kind" not in request.data:  # a full PUT that leaves the (fixed) kind out
+            fields.pop("kind", None)
+        invoice = services.invoice_update_draft(invoice=invoice, **fields)
         return self._answer(invoice)
 
     @extend_schema(request=InvoiceWriteSerializer, responses={200: InvoiceReadSerializer})

@@ -14,7 +14,7 @@ from common.validators import (
     validate_iban,
     validate_vat_id,
 )
-from settings_app.validators import validate_logo, validate_number_format
+from settings_app.validators import validate_logo, validate_number_format, validate_timezone
 
 CURRENT_CACHE_KEY = "settings:company:current:v1"
 CURRENT_CACHE_SECONDS = 3600
@@ -70,6 +70,10 @@ class CompanySettings(TimeStampedModel):
     credit_note_series = models.CharField(max_length=20, default="CN")
     invoice_footer = models.TextField(blank=True)
     default_language = models.CharField(max_length=5, choices=LANGUAGES, default="en")
+    # The company's calendar: "today" for issue dates, payments, due dates and reports.
+    timezone = models.CharField(
+        max_length=64, default="Europe/Berlin", validators=[validate_timezone]
+    )
 
     class Meta:
         verbose_name = "company settings"

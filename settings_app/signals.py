@@ -3,6 +3,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from common import shared_cache
+from settings_app.calendar import company_timezone_forget
 from settings_app.models import CURRENT_CACHE_KEY, CompanySettings
 from settings_app.selectors import company_settings_public_invalidate
 
@@ -17,4 +18,5 @@ def invalidate_public_settings(sender, **kwargs) -> None:
 def forget_current_settings(sender, **kwargs) -> None:
     # Now, for this transaction's own reads, and after commit (as above).
     shared_cache.forget(CURRENT_CACHE_KEY)
+    company_timezone_forget()
     transaction.on_commit(lambda: shared_cache.forget(CURRENT_CACHE_KEY), robust=True)

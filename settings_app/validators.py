@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
@@ -11,6 +13,14 @@ def validate_logo(file) -> None:
     fmt = getattr(image, "format", None)
     if fmt is not None and fmt.upper() not in _ALLOWED_LOGO_FORMATS:
         raise ValidationError("The logo must be a PNG, JPEG, GIF or WebP image.")
+
+
+def validate_timezone(value: str) -> None:
+    """An IANA time zone name (`Europe/Berlin`): the company's calendar day."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/Berlin).") from exc
 
 
 def validate_number_format(value: str) -> None:

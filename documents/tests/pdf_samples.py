@@ -195,7 +195,6 @@ def multi_rate_de() -> InvoiceDocument:
         buyer_reference="Bestellung 4711/ÄÖÜ",
         notes="Leistungszeitraum: März 2026.\n\nVielen Dank für Ihren Auftrag – wir freuen uns "
         "auf die weitere Zusammenarbeit. Grüße aus Köln, Straße & Söhne «ß».",
-        status="partially_paid",
     )
 
 
@@ -227,11 +226,6 @@ def french_invoice() -> InvoiceDocument:
         buyer=BUYER_FR,
         exemption_reasons={"E": "Exonération de TVA, article 261-4-4° du CGI"},
     )
-
-
-def void_invoice() -> InvoiceDocument:
-    """A voided invoice (keeps its number, must show VOID)."""
-    return dataclasses.replace(ten_line_invoice("en"), status="void")
 
 
 def draft_invoice() -> InvoiceDocument:

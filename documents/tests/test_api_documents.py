@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from documents.einvoice.validation import errors_only, validate_cii, validate_ubl
+from documents.models import StoredDocument
 from invoices import services
 from invoices.tests.factories import line, make_draft, make_issued
 
@@ -40,8 +42,10 @@ def test_pdf_of_issued_invoice_is_rendered_once_and_served_from_storage(
     text = _pdf_text(first.content)
     assert invoice.number in text
     assert "€1,182.93" in text  # 950 + 49 + 19% of 950 (180.50) + 7% of 49 (3.43)
-    invoice.refresh_from_db()
-    assert invoice.pdf_file.name
+    stored = StoredDocument.objects.get(invoice=invoice, format="pdf")
+    assert stored.sha256 == hashlib.sha256(first.content).hexdigest()
+    assert first["X-Content-SHA256"] == stored.sha256
+    assert first["ETag"] == f'"{stored.sha256}"'
 
     import documents.services as document_services
 
@@ -51,6 +55,7 @@ def test_pdf_of_issued_invoice_is_rendered_once_and_served_from_storage(
     monkeypatch.setitem(document_services.RENDERERS, "pdf", no_render)
     second = staff_client.get(f"/api/invoices/{invoice.id}/pdf/")
     assert second.content == first.content
+    assert second["X-Content-SHA256"] == stored.sha256
 
 
 def test_draft_pdf_is_a_preview_marked_draft(staff_client, company, staff_user):
@@ -60,9 +65,12 @@ def test_draft_pdf_is_a_preview_marked_draft(staff_client, company, staff_user):
 
     assert response.status_code == 200
     assert "DRAFT" in _pdf_text(response.content)
+    assert not response.has_header("ETag")
+    assert not response.has_header("X-Content-SHA256")
+    assert not StoredDocument.objects.exists()  # a preview is never kept
 
 
-@pytest.mark.parametrize("fmt", ["ubl", "facturx"])
+@pytest.mark.parametrize("fmt", ["ubl", "cii", "facturx"])
 def test_draft_has_no_einvoice(staff_client, company, staff_user, fmt):
     draft = make_draft(owner=staff_user)
 
@@ -116,7 +124,7 @@ def test_facturx_embeds_valid_cii(staff_client, invoice):
 
 
 def test_documents_are_isolated_per_owner(other_client, invoice):
-    for fmt in ("pdf", "ubl", "facturx", "send", "sendings"):
+    for fmt in ("pdf", "ubl", "cii", "facturx", "send", "sendings"):
         method = other_client.post if fmt == "send" else other_client.get
         response = method(f"/api/invoices/{invoice.id}/{fmt}/")
         assert response.status_code == 404, fmt
@@ -131,10 +139,12 @@ def test_public_page_shows_invoice_without_login(api_client, invoice):
     assert invoice.number in html
     assert "€1,182.93" in html
     assert "default-src 'none'" in response["Content-Security-Policy"]
-    for fmt in ("pdf", "facturx", "ubl"):
+    for fmt in ("pdf", "facturx", "ubl", "cii"):
         assert f'href="/i/{invoice.public_token}/{fmt}/"' in html
         download = api_client.get(f"/i/{invoice.public_token}/{fmt}/")
         assert download.status_code == 200, fmt
+        stored = StoredDocument.objects.get(invoice=invoice, format=fmt)
+        assert download["X-Content-SHA256"] == stored.sha256
     assert "/api/" not in html
     assert "/admin/" not in html
 
@@ -157,7 +167,7 @@ def test_public_page_refuses_unknown_drafts_and_revoked_tokens(
     assert api_client.get(f"/i/{invoice.public_token}/").status_code == 200
 
 
-def test_pdf_rendered_after_issue_commit(
+def test_every_document_is_stored_after_issue_commit(
     staff_client, company, staff_user, django_capture_on_commit_callbacks
 ):
     draft = make_draft(owner=staff_user)
@@ -166,17 +176,33 @@ def test_pdf_rendered_after_issue_commit(
         staff_client.post(f"/api/invoices/{draft.id}/issue/")
 
     draft.refresh_from_db()
-    assert draft.pdf_file.name.endswith(".pdf")
-    assert draft.number in _pdf_text(draft.pdf_file.read())
+    rows = {row.format: row for row in StoredDocument.objects.filter(invoice=draft)}
+    assert sorted(rows) == ["cii", "facturx", "pdf", "ubl"]
+    files = {}
+    for fmt, row in rows.items():
+        with row.file.open("rb") as stored:
+            content = files[fmt] = stored.read()
+        assert row.sha256 == hashlib.sha256(content).hexdigest(), fmt
+        assert row.size == len(content), fmt
+        assert staff_client.get(f"/api/invoices/{draft.id}/{fmt}/").content == content, fmt
+    assert draft.number in _pdf_text(files["pdf"])
+    assert draft.pdf_file.name == rows["pdf"].file.name  # the old field mirrors the row
 
 
-def test_void_invoice_pdf_shows_void(staff_client, invoice):
-    staff_client.get(f"/api/invoices/{invoice.id}/pdf/")  # stored before voiding
-    services.invoice_void(invoice=invoice, reason="Wrong buyer")
+def test_cii_is_valid_and_is_the_xml_inside_the_facturx(staff_client, api_client, invoice):
+    response = staff_client.get(f"/api/invoices/{invoice.id}/cii/")
 
-    response = staff_client.get(f"/api/invoices/{invoice.id}/pdf/")
-
-    assert "VOID" in _pdf_text(response.content)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    assert response["Content-Disposition"] == f'attachment; filename="{invoice.number}-cii.xml"'
+    assert errors_only(validate_cii(response.content)) == []
+    assert invoice.number.encode() in response.content
+    facturx = staff_client.get(f"/api/invoices/{invoice.id}/facturx/")
+    assert get_xml_from_pdf(facturx.content, check_xsd=False)[1] == response.content
+    public = api_client.get(f"/i/{invoice.public_token}/cii/")
+    assert public.status_code == 200
+    assert public["Content-Type"] == "application/xml"
+    assert public.content == response.content
 
 
 def test_issue_time_validation_refuses_invalid_einvoice(

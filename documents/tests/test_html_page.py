@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from documents.data import CreditNoteRef, LiveState
 from documents.html import invoice_context, render_invoice_html
 from documents.tests import pdf_samples as samples
 
@@ -123,10 +126,82 @@ def test_page_shows_the_same_invoice_as_the_pdf() -> None:
         assert " ".join(row["value"].replace("\xa0", " ").split()) in text
 
 
-def test_void_page_says_so() -> None:
-    page = render_invoice_html(samples.void_invoice(), download_links={})
-    assert "This invoice has been voided and is not payable." in page
-    assert "Please transfer" not in page
+def _text(page: str) -> str:
+    return " ".join(" ".join(parse(page).data).replace("\xa0", " ").split())
+
+
+def _live(status: str = "issued", **figures: str) -> LiveState:
+    amounts = {"paid_total": "0", "credited_total": "0", "amount_due": "0", "refund_due": "0"}
+    amounts.update(figures)
+    extra = {k: amounts.pop(k) for k in ("is_overdue", "credit_notes") if k in amounts}
+    return LiveState(status=status, **{k: Decimal(v) for k, v in amounts.items()}, **extra)
+
+
+def test_void_page_shows_void_and_its_cancellation_credit_note() -> None:
+    cancellation = CreditNoteRef(
+        number="CN-2026-00003",
+        gross_total=Decimal("4287.31"),
+        issue_date=dt.date(2026, 3, 9),
+        url="/i/cn-t0ken/",
+    )
+    live = _live("void", credited_total="4287.31", credit_notes=(cancellation,))
+    page = render_invoice_html(samples.ten_line_invoice(), download_links={}, live=live)
+    text = _text(page)
+    assert "Current status Void" in text
+    assert "This invoice has been voided and is not payable." in text
+    assert "Cancelled by credit note CN-2026-00003 (Mar 9, 2026, €4,287.31)" in text
+    assert "Credited €4,287.31" in text
+    assert "Amount due €0.00" in text
+    assert "Please transfer" not in text
+    assert parse(page).links == ["/i/cn-t0ken/"]
+
+
+def test_partially_paid_page_shows_live_figures_and_asks_for_the_rest() -> None:
+    live = _live("partially_paid", paid_total="1000.00", amount_due="3287.31")
+    text = _text(render_invoice_html(samples.ten_line_invoice(), download_links={}, live=live))
+    assert "Current status Partially paid" in text
+    assert "Total €4,287.31 Paid €1,000.00 Credited €0.00 Amount due €3,287.31" in text
+    assert "Paid -€1,000.00" in text  # the totals table under the lines
+    assert "Please transfer €3,287.31 by Apr 1, 2026 to IBAN DE89" in text
+    assert "€4,287.31 by" not in text  # the issue-time amount is no longer asked for
+
+
+def test_paid_credited_and_overdue_pages() -> None:
+    doc = samples.ten_line_invoice()
+    paid = _text(
+        render_invoice_html(doc, download_links={}, live=_live("paid", paid_total="4287.31"))
+    )
+    assert "Current status Paid" in paid
+    assert "Paid in full. Thank you." in paid
+    assert "Please transfer" not in paid
+
+    credited = _live("credited", credited_total="4287.31")
+    text = _text(render_invoice_html(doc, download_links={}, live=credited))
+    assert "Current status Credited" in text
+    assert "This invoice has been settled by credit note." in text
+
+    overdue = _live("issued", amount_due="4287.31", is_overdue=True)
+    text = _text(render_invoice_html(doc, download_links={}, live=overdue))
+    assert "Current status Open Overdue" in text
+    assert "This invoice is overdue." in text
+
+
+def test_credit_note_page_shows_the_refund_due() -> None:
+    live = _live("issued", refund_due="118.88")
+    text = _text(render_invoice_html(samples.credit_note("en"), download_links={}, live=live))
+    assert "Amount credited €118.88 Refund due €118.88" in text
+    assert "This amount will be refunded or set off against open invoices." in text
+    refunded = _live("paid", paid_total="118.88", refund_due="0")
+    text = _text(render_invoice_html(samples.credit_note("en"), download_links={}, live=refunded))
+    assert "Refunded €118.88 Refund due €0.00" in text
+    assert "This credit note has been settled." in text
+
+
+def test_german_live_state() -> None:
+    live = _live("void", credited_total="1453.07")
+    text = _text(render_invoice_html(samples.multi_rate_de(), download_links={}, live=live))
+    assert "Aktueller Stand Storniert" in text
+    assert "Diese Rechnung wurde storniert und ist nicht zu bezahlen." in text
 
 
 def test_credit_note_page() -> None:

@@ -73,7 +73,6 @@ def rendered() -> dict[str, tuple[InvoiceDocument, list[str], bytes]]:
         "credit_de": samples.credit_note("de"),
         "credit_fr": samples.credit_note("fr"),
         "fr": samples.french_invoice(),
-        "void": samples.void_invoice(),
         "draft": samples.draft_invoice(),
         "jpy": samples.jpy_invoice(),
     }
@@ -186,12 +185,20 @@ def test_credit_notes(rendered, name: str, title: str, reference: str) -> None:
     assert labels_for(doc.language)["credit_settlement"] in text
 
 
-def test_void_invoice_is_marked_and_not_payable(rendered) -> None:
-    _, pages, _ = rendered["void"]
-    assert all("VOID" in page for page in pages)
-    assert "This invoice has been voided and is not payable." in pages[0]
-    assert "IBAN" not in pages[0]
-    assert "DRAFT" not in pages[0]
+@pytest.mark.parametrize("status", ["void", "paid", "partially_paid", "credited", ""])
+def test_a_document_never_carries_a_live_state(status: str) -> None:
+    """A document is as issued (or a draft): voiding or paying cannot reach the PDF."""
+    with pytest.raises(ValueError, match="LiveState"):
+        dataclasses.replace(samples.ten_line_invoice(), status=status)
+
+
+def test_no_issued_document_is_marked_void(rendered) -> None:
+    for name, (_, pages, _) in rendered.items():
+        text = " ".join(pages)
+        assert "VOID" not in text, name
+        assert "voided" not in text, name
+        if name != "draft":
+            assert "DRAFT" not in text, name
 
 
 def test_draft_is_marked(rendered) -> None:

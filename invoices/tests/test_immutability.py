@@ -137,12 +137,10 @@ def test_admin_inline_edit_of_draft_recalculates_once(company, staff_user, admin
     ]
 
 
-def test_shell_item_edit_on_draft_recalculates(company, staff_user):
+def test_shell_item_edit_through_the_service_recalculates(company, staff_user):
     draft = make_draft(owner=staff_user)
-    item = draft.items.get()
 
-    item.quantity = Decimal("3")
-    item.save()
+    services.invoice_update_draft(invoice=draft, items=[line(quantity="3")])
 
     draft.refresh_from_db()
     assert draft.gross_total == Decimal("357.00")

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from invoices.calculation import round_money
-from invoices.representation import _money
+from invoices.representation import money_text as _money
 
 CURRENCIES = ["EUR", "JPY", "KWD", "USD", "HUF", "CLF"]
 amounts = st.decimals(

@@ -45,20 +45,20 @@ def test_api_writes_keep_allowances_in_step(staff_client, company, staff_user):
     assert Invoice.objects.get(pk=draft.id).allowances_charges_json == []
 
 
-def test_shell_writes_keep_both_in_step(company, staff_user):
+def test_service_writes_keep_both_in_step(company, staff_user):
     draft = make_draft(owner=staff_user)
-    InvoiceAllowanceCharge.objects.create(invoice=draft, amount=Decimal("3.00"), tax_rate=19)
+    services.invoice_update_draft(
+        invoice=draft, allowances_charges=[{"amount": Decimal("3.00"), "tax_rate": 19}]
+    )
     _assert_in_step(draft.id)
 
     invoice = services.invoice_issue(invoice=draft)
-    payment = Payment.objects.create(
-        invoice=invoice, amount=Decimal("10.00"), date=timezone.localdate()
-    )
+    payment = services.payment_record(invoice=invoice, amount=Decimal("10.00"))
     _assert_in_step(invoice.id)
     assert Invoice.objects.get(pk=invoice.id).status == "partially_paid"
-    payment.delete()
+    services.payment_delete(payment=payment)
     _assert_in_step(invoice.id)
-    assert Invoice.objects.get(pk=invoice.id).payments_json == []
+    assert Invoice.objects.get(pk=invoice.id).status == "issued"
 
 
 def test_api_payments_keep_payments_in_step(staff_client, admin_client, company, staff_user):

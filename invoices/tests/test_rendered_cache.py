@@ -57,7 +57,7 @@ def test_overdue_follows_the_day_and_links_follow_the_setting(
     due = dt.date.fromisoformat(_page(staff_client)["results"][0]["due_date"])
     assert _page(staff_client)["results"][0]["is_overdue"] is False
 
-    monkeypatch.setattr(representation.timezone, "localdate", lambda: due + dt.timedelta(1))
+    monkeypatch.setattr(representation, "company_today", lambda: due + dt.timedelta(1))
     assert _page(staff_client)["results"][0]["is_overdue"] is True
 
     settings.PUBLIC_BASE_URL = "https://billing.example.org"

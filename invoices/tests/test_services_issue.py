@@ -30,13 +30,13 @@ def test_issue_assigns_first_number_of_series_and_year(company, staff_user):
 
 def test_numbers_follow_each_other_and_restart_each_year(company, staff_user):
     numbers = [
-        make_issued(owner=staff_user, issue_date=dt.date(2026, 12, 30)).number,
-        make_issued(owner=staff_user, issue_date=dt.date(2026, 12, 31)).number,
-        make_issued(owner=staff_user, issue_date=dt.date(2027, 1, 1)).number,
-        make_issued(owner=staff_user, issue_date=dt.date(2027, 1, 2)).number,
+        make_issued(owner=staff_user, issue_date=dt.date(2025, 12, 30)).number,
+        make_issued(owner=staff_user, issue_date=dt.date(2025, 12, 31)).number,
+        make_issued(owner=staff_user, issue_date=dt.date(2026, 1, 1)).number,
+        make_issued(owner=staff_user, issue_date=dt.date(2026, 1, 2)).number,
     ]
 
-    assert numbers == ["INV-2026-00001", "INV-2026-00002", "INV-2027-00001", "INV-2027-00002"]
+    assert numbers == ["INV-2025-00001", "INV-2025-00002", "INV-2026-00001", "INV-2026-00002"]
 
 
 def test_number_format_and_series_come_from_settings(company, staff_user):
@@ -199,7 +199,7 @@ def test_credit_note_uses_credit_note_series(company, staff_user):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    plan=st.lists(st.tuples(st.sampled_from([2026, 2027]), st.booleans()), min_size=1, max_size=12)
+    plan=st.lists(st.tuples(st.sampled_from([2025, 2026]), st.booleans()), min_size=1, max_size=12)
 )
 def test_numbering_property_gap_free_per_year(company, staff_user, plan):
     """Whatever mix of successful and refused issues, each year's numbers are 1..n."""
@@ -207,7 +207,7 @@ def test_numbering_property_gap_free_per_year(company, staff_user, plan):
     NumberSequence.objects.all().delete()
     good = CustomerFactory(owner=staff_user)
     bad = CustomerFactory(owner=staff_user, street="")
-    expected: dict[int, int] = {2026: 0, 2027: 0}
+    expected: dict[int, int] = {2025: 0, 2026: 0}
     for year, succeeds in plan:
         draft = make_draft(owner=staff_user, customer=good if succeeds else bad)
         try:

@@ -1,0 +1,205 @@
+"""Line defaults, precision and the rules every draft line obeys, on every path.
+
+The API serializer, the admin forms and the services all call `lines_errors`, so a
+line the API refuses is refused in the back office and in the shell too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from common.exceptions import ValidationException
+from invoices.calculation import InvoiceTotals, line_gross_amount, minor_unit
+from invoices.models import Invoice
+from invoices.totals import TOTAL_FIELDS, line_input
+from settings_app.models import TAX_CATEGORIES, CompanySettings
+
+ZERO = Decimal("0")
+TAX_CATEGORY_CODES = frozenset(code for code, _ in TAX_CATEGORIES)
+ZERO_RATED_CATEGORIES = frozenset({"Z", "E", "AE", "K", "G", "O"})
+
+# What a line or a document allowance/charge holds when the caller leaves a field out.
+# `tax_rate` has no fixed default: S lines take the company's default rate, others 0.
+ITEM_DEFAULTS: dict[str, Any] = {
+    "unit_code": "C62",
+    "price_base_quantity": Decimal("1"),
+    "discount_amount": ZERO,
+    "charge_amount": ZERO,
+    "tax_category": "S",
+}
+ALLOWANCE_CHARGE_DEFAULTS: dict[str, Any] = {"is_charge": False, "reason": "", "tax_category": "S"}
+
+# What the item columns store: a value with more decimals would be computed with one
+# precision and stored with another, and the stored lines would no longer add up.
+STORED_DECIMALS = {"quantity": 4, "unit_price": 4, "price_base_quantity": 4}
+
+# Amounts are stored as DecimalField(max_digits=19, decimal_places=4): below 10^15.
+# Each input fits, but quantity x price can exceed it; PostgreSQL refuses such a row,
+# SQLite stores it and every later read of the invoice fails.
+_MONEY_FIELD = Invoice._meta.get_field("gross_total")
+MAX_STORABLE_AMOUNT = Decimal(10) ** (_MONEY_FIELD.max_digits - _MONEY_FIELD.decimal_places)
+
+# Dates a legal document can carry: a typo like 0001-01-01 or 9999-12-31 is refused
+# (and 9999 would overflow when the due date is computed).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+def default_tax_rate(category: str, company: CompanySettings) -> Decimal:
+    return company.default_tax_rate if category == "S" else ZERO
+
+
+def item_with_defaults(row: Mapping[str, Any], company: CompanySettings) -> dict[str, Any]:
+    row = {**ITEM_DEFAULTS, **{k: v for k, v in row.items() if v is not None}}
+    if row.get("tax_rate") is None:
+        row["tax_rate"] = default_tax_rate(row["tax_category"], company)
+    return row
+
+
+def allowance_charge_with_defaults(
+    row: Mapping[str, Any], company: CompanySettings
+) -> dict[str, Any]:
+    row = {**ALLOWANCE_CHARGE_DEFAULTS, **{k: v for k, v in row.items() if v is not None}}
+    if row.get("tax_rate") is None:
+        row["tax_rate"] = default_tax_rate(row["tax_category"], company)
+    return row
+
+
+def _places_errors(value: Decimal, places: int, what: str = "") -> list[str]:
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        suffix = f" {what}" if what else ""
+        return [f"Ensure that there are no more than {places} decimal places{suffix}."]
+    return []
+
+
+def _tax_errors(category: str, rate: Decimal) -> list[str]:
+    if category not in TAX_CATEGORY_CODES:
+        return [f"{category!r} is not a tax category (UNCL5305: S, Z, E, AE, K, G, O)."]
+    if not ZERO <= rate <= 100:
+        return ["Ensure the rate is between 0 and 100."]
+    if errors := _places_errors(rate, 2):
+        return errors
+    if category in ZERO_RATED_CATEGORIES and rate != 0:
+        return [f"Tax category {category} takes a rate of 0."]
+    if category == "S" and rate <= 0:
+        return ["Standard rated (S) lines need a rate above 0 (BR-S-05)."]
+    return []
+
+
+def _as_decimal(row: dict[str, Any], name: str, errors: dict[str, list[str]]) -> Decimal | None:
+    try:
+        value = Decimal(str(row[name]))
+    except (InvalidOperation, KeyError, TypeError):
+        errors[name] = ["A valid number is required."]
+        return None
+    if not value.is_finite():
+        errors[name] = ["A valid number is required."]
+        return None
+    return value
+
+
+def item_errors(row: dict[str, Any], currency: str) -> dict[str, list[str]]:
+    """The problems of one line (with defaults applied), by field name."""
+    errors: dict[str, list[str]] = {}
+    exponent = minor_unit(currency)
+    if not str(row.get("description") or "").strip():
+        errors["description"] = ["A line needs a description."]
+    values = {name: _as_decimal(row, name, errors) for name in (*STORED_DECIMALS, "tax_rate")}
+    for name in ("discount_amount", "charge_amount"):
+        values[name] = _as_decimal(row, name, errors)
+    for name, places in STORED_DECIMALS.items():
+        value = values[name]
+        if value is None:
+            continue
+        if name == "unit_price" and value < 0:
+            errors[name] = ["Ensure this value is greater than or equal to 0."]
+        elif name != "unit_price" and value <= 0:
+            errors[name] = ["Ensure this value is greater than 0."]
+        elif messages := _places_errors(value, places):
+            errors[name] = messages
+    for name in ("discount_amount", "charge_amount"):
+        value = values[name]
+        if value is None:
+            continue
+        if value < 0:
+            errors[name] = ["Ensure this value is greater than or equal to 0."]
+        elif messages := _places_errors(value, exponent, "for this currency"):
+            errors[name] = messages
+    if values["tax_rate"] is not None and (
+        messages := _tax_errors(row.get("tax_category"), values["tax_rate"])
+    ):
+        errors["tax_rate" if row.get("tax_category") in TAX_CATEGORY_CODES else "tax_category"] = (
+            messages
+        )
+    if not errors:
+        gross = line_gross_amount(line_input(row))
+        if values["discount_amount"] > gross:
+            errors["discount_amount"] = ["The discount is larger than the line's amount."]
+    return errors
+
+
+def allowance_charge_errors(row: dict[str, Any], currency: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    amount = _as_decimal(row, "amount", errors)
+    rate = _as_decimal(row, "tax_rate", errors)
+    if amount is not None:
+        if amount < 0:
+            errors["amount"] = ["Ensure this value is greater than or equal to 0."]
+        elif messages := _places_errors(amount, minor_unit(currency), "for this currency"):
+            errors["amount"] = messages
+    if rate is not None and (messages := _tax_errors(row.get("tax_category"), rate)):
+        errors["tax_rate" if row.get("tax_category") in TAX_CATEGORY_CODES else "tax_category"] = (
+            messages
+        )
+    return errors
+
+
+def lines_errors(
+    items: Sequence[dict[str, Any]], allowances_charges: Sequence[dict[str, Any]], currency: str
+) -> dict[str, Any]:
+    """Row problems keyed by index, as DRF reports nested list errors."""
+    errors: dict[str, Any] = {}
+    by_item = {
+        str(index): problems
+        for index, row in enumerate(items)
+        if (problems := item_errors(row, currency))
+    }
+    by_allowance = {
+        str(index): problems
+        for index, row in enumerate(allowances_charges)
+        if (problems := allowance_charge_errors(row, currency))
+    }
+    if by_item:
+        errors["items"] = by_item
+    if by_allowance:
+        errors["allowances_charges"] = by_allowance
+    return errors
+
+
+def check_lines(
+    items: Sequence[dict[str, Any]], allowances_charges: Sequence[dict[str, Any]], currency: str
+) -> None:
+    if errors := lines_errors(items, allowances_charges, currency):
+        raise ValidationException(details=errors)
+
+
+def check_storable(totals: InvoiceTotals) -> None:
+    amounts = [*totals.line_nets, *(getattr(totals, name) for name in TOTAL_FIELDS)]
+    if any(abs(amount) >= MAX_STORABLE_AMOUNT for amount in amounts):
+        message = f"Amounts are too large: every total must stay below {MAX_STORABLE_AMOUNT:,}."
+        raise ValidationException(message, details={"items": [message]})
+
+
+def date_errors(value: dt.date | None) -> list[str]:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        return [f"Ensure the date is between {EARLIEST_DATE} and {LATEST_DATE}."]
+    return []
+
+
+def check_dates(**dates: dt.date | None) -> None:
+    errors = {name: messages for name, value in dates.items() if (messages := date_errors(value))}
+    if errors:
+        raise ValidationException(details=errors)

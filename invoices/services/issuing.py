@@ -1,0 +1,260 @@
+"""Issuing: a draft becomes a legal document with a gap-free, chronological number."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from customers.models import Customer
+from customers.services import customer_statistics_add
+from invoices import errors
+from invoices.calculation import round_money
+from invoices.models import (
+    Invoice,
+    InvoiceItem,
+    InvoiceKind,
+    InvoiceStatus,
+    NumberSequence,
+    new_public_token,
+)
+from invoices.services._lines import date_errors
+from invoices.services._settlement import lock_root, settlement_refresh
+from invoices.services.drafts import store_line_nets
+from invoices.snapshots import buyer_snapshot, seller_snapshot
+from invoices.totals import apply_totals, totals_for
+from settings_app.calendar import company_today
+from settings_app.models import CompanySettings
+
+ADDRESS_FIELDS = ("name", "street", "city", "postal_code", "country")
+ITEM_ORDER = InvoiceItem.objects.order_by("position", "id")
+# Columns an issue writes, besides the totals: a shorter UPDATE to build.
+ISSUE_FIELDS = (
+    "issue_date",
+    "due_date",
+    "language",
+    "seller",
+    "buyer",
+    "status",
+    "amount_due",
+    "refund_due",
+    "number_year",
+    "sequence",
+    "number",
+    "issued_at",
+    "issued_by",
+    "public_token",
+    "updated_at",
+)
+
+
+def _draw_number(*, series: str, year: int, issue_date: dt.date) -> int:
+    """Next value of the series' counter for the year, its row locked until commit.
+
+    One statement (an upsert that answers the new value and the latest issue date of
+    the series), so the row every issue of the series waits for is held for as little
+    as possible. Never a database sequence: a rollback of the issuing transaction also
+    rolls the counter back, so numbers stay gap-free (invariant 4). An issue date
+    before one already used in the series and year would break the chronological order
+    of numbers: refused, and the rollback gives the number back.
+    """
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    # The table name is the model's own; the values are bound parameters.
+    upsert = (
+        f"INSERT INTO {table} (series, year, last_value, last_issue_date) "  # noqa: S608
+        "VALUES (%s, %s, 1, %s) "
+        f"ON CONFLICT (series, year) DO UPDATE SET last_value = {table}.last_value + 1, "
+        f"last_issue_date = CASE WHEN {table}.last_issue_date IS NULL "
+        f"OR {table}.last_issue_date < EXCLUDED.last_issue_date "
+        f"THEN EXCLUDED.last_issue_date ELSE {table}.last_issue_date END "
+        "RETURNING last_value, last_issue_date"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(upsert, [series, year, issue_date])
+        value, latest = cursor.fetchone()
+    if isinstance(latest, str):  # SQLite answers the stored text
+        latest = dt.date.fromisoformat(latest)
+    if latest is not None and latest > issue_date:
+        raise errors.InvoiceNotIssuable(
+            "Numbers follow the issue dates: this date is before one already used.",
+            details={
+                "issue_date": [
+                    f"The {series} series already has an invoice dated {latest.isoformat()} "
+                    f"in {year}; issue on or after that date."
+                ]
+            },
+        )
+    return value
+
+
+def _issue_problems(
+    invoice: Invoice,
+    customer: Customer,
+    has_lines: bool,
+    issue_date: dt.date,
+    due_date: dt.date,
+    today: dt.date,
+) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    if customer.is_deleted:
+        problems["customer"] = ["The customer was deleted; restore it before issuing."]
+    if not has_lines:
+        problems["items"] = ["An invoice needs at least one line."]
+    missing = [name for name in ADDRESS_FIELDS if not getattr(customer, name)]
+    if missing:
+        problems.setdefault("customer", []).append(
+            f"The customer's {', '.join(missing)} must be filled in before issuing."
+        )
+    if messages := date_errors(issue_date):
+        problems["issue_date"] = messages
+    elif issue_date > today:
+        problems["issue_date"] = ["An invoice cannot be issued with a date in the future."]
+    if messages := date_errors(due_date):
+        problems["due_date"] = messages
+    elif due_date < issue_date:
+        problems["due_date"] = ["The due date cannot be before the issue date."]
+    if invoice.gross_total < 0:
+        problems["gross_total"] = ["The total cannot be negative; issue a credit note instead."]
+    if invoice.kind == InvoiceKind.INVOICE and invoice.credited_invoice_id:
+        problems["credited_invoice"] = ["Only a credit note can refer to an invoice."]
+    return problems
+
+
+def _lock_for_issue(invoice: Invoice, within: QuerySet[Invoice] | None) -> Invoice:
+    """The invoice locked, with its customer (not locked) and its items, in two queries."""
+    return (
+        (Invoice.objects.all() if within is None else within)
+        .select_for_update(of=("self",))
+        .select_related("customer")
+        .prefetch_related(Prefetch("items", queryset=ITEM_ORDER))
+        .get(pk=invoice.pk)
+    )
+
+
+def _check_credit_fits(credit_note: Invoice, original: Invoice) -> None:
+    """Under the original's lock: the credit never exceeds what is left uncredited."""
+    if original.kind != InvoiceKind.INVOICE or original.status in (
+        InvoiceStatus.DRAFT,
+        InvoiceStatus.VOID,
+    ):
+        raise errors.InvoiceNotCreditable(
+            "The credited invoice is not an issued invoice.",
+            details={"credited_invoice": [original.status]},
+        )
+    problems = {}
+    if original.customer_id != credit_note.customer_id:
+        problems["customer"] = ["A credit note is for the customer of the invoice it corrects."]
+    if original.owner_id != credit_note.owner_id:
+        problems["credited_invoice"] = ["The invoice belongs to another user."]
+    if original.currency != credit_note.currency:
+        problems["currency"] = [f"Expected {original.currency}, the credited invoice's currency."]
+    if problems:
+        raise errors.InvoiceNotIssuable(
+            "A credit note must match the invoice it corrects.", details=problems
+        )
+    remaining = original.gross_total - original.credited_total
+    if credit_note.gross_total > remaining:
+        raise errors.CreditExceedsInvoice(
+            details={
+                "gross_total": [str(credit_note.gross_total)],
+                "remaining_creditable": [str(round_money(remaining, original.currency))],
+            }
+        )
+
+
+@transaction.atomic
+def invoice_issue(
+    *,
+    invoice: Invoice,
+    by: User | None = None,
+    issue_date: dt.date | None = None,
+    within: QuerySet[Invoice] | None = None,
+) -> Invoice:
+    """Validate, snapshot seller and buyer, store totals, draw the number: all or nothing.
+
+    `within`: the invoices the caller may issue (an API user's); outside it the lock
+    finds nothing and raises Invoice.DoesNotExist, so the access check costs no read
+    of its own. The answer carries its items prefetched (`invoice.items.all()` is free).
+    A credit note settles the invoice it corrects in the same transaction.
+    """
+    invoice = _lock_for_issue(invoice, within)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise errors.InvoiceNotIssuable(
+            "Only drafts can be issued.", details={"status": [invoice.status]}
+        )
+    customer = invoice.customer
+    items = list(invoice.items.all())
+    allowances_charges = list(invoice.allowances_charges.all())
+    company = CompanySettings.load()  # from the database: the snapshot is legal text
+    today = company_today(company)
+    issue_date = issue_date or invoice.issue_date or today
+    due_date = invoice.due_date
+    if due_date is None and not date_errors(issue_date):
+        due_date = issue_date + dt.timedelta(days=customer.payment_terms_days)
+    problems = _issue_problems(
+        invoice, customer, bool(items), issue_date, due_date or issue_date, today
+    )
+    if problems:
+        raise errors.InvoiceNotIssuable(details=problems)
+
+    totals = totals_for(
+        items=items, allowances_charges=allowances_charges, currency=invoice.currency
+    )
+    total_fields = apply_totals(invoice, totals)
+    store_line_nets(invoice, totals.line_nets, rows=items)
+    original = None
+    if invoice.credited_invoice_id:
+        original = lock_root(invoice.credited_invoice_id)
+        _check_credit_fits(invoice, original)
+
+    invoice.issue_date = issue_date
+    invoice.due_date = due_date
+    invoice.language = customer.preferred_language
+    invoice.seller = seller_snapshot(company)
+    invoice.buyer = buyer_snapshot(customer)
+    if settings.EINVOICE_VALIDATE_ON_ISSUE:
+        # documents builds on invoices: imported here, where issuing first needs it.
+        from documents.services import einvoice_check_issuable
+
+        einvoice_check_issuable(invoice=invoice, items=items, allowances_charges=allowances_charges)
+
+    invoice.status = InvoiceStatus.ISSUED
+    if invoice.kind == InvoiceKind.CREDIT_NOTE:
+        invoice.amount_due = 0
+        invoice.refund_due = invoice.gross_total  # until the settlement allocates it
+    invoice.number_year = issue_date.year
+    # The customer's row before the counter: the counter is what every issue of the
+    # series waits for, so it is drawn last and held only for the save and the commit.
+    customer_statistics_add(invoice=invoice, issued=True)
+    invoice.sequence = _draw_number(
+        series=invoice.series, year=issue_date.year, issue_date=issue_date
+    )
+    invoice.number = company.format_number(
+        series=invoice.series, year=issue_date.year, seq=invoice.sequence
+    )
+    invoice.issued_at = timezone.now()
+    invoice.issued_by = by
+    invoice.public_token = new_public_token()
+    invoice.save(update_fields=[*total_fields, *ISSUE_FIELDS])
+    if original is not None:
+        settlement_refresh(root=original, instances=[invoice], with_credit_notes=True)
+    elif invoice.kind == InvoiceKind.CREDIT_NOTE:
+        settlement_refresh(root=invoice)
+    _after_issue(invoice)
+    return invoice
+
+
+def _after_issue(invoice: Invoice) -> None:
+    """Render the immutable documents once, after commit."""
+    # documents builds on invoices: imported here, where issuing first needs it.
+    from documents.tasks import invoice_pdf_render
+
+    invoice_id = invoice.pk
+    # robust: with the broker (Redis) down the invoice is issued all the same; the PDF
+    # endpoint renders and stores it on first request.
+    transaction.on_commit(lambda: invoice_pdf_render.delay(invoice_id), robust=True)
