@@ -1,26 +1,108 @@
-"""Back office for invoices: drafts editable with inline lines, issued ones read-only."""
+"""Back office for invoices: every write goes through invoices.services (invariant 6).
+
+Drafts are edited with inline lines; their form validates as usual and then, still
+inside the admin's transaction and as the last step of validation, hands the main
+form and its line rows to `invoice_create_draft` / `invoice_update_draft`. A refusal
+lands on the fields it names and the page is shown again with nothing saved; the
+admin never saves an Invoice, InvoiceItem, InvoiceAllowanceCharge or Payment row
+itself. Issued invoices open view-only, with the bookkeeper's actions (payment,
+credit note, void, sending, documents, public link) as small POST forms whose views
+call the services and report their answer as a message.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.utils.html import format_html, format_html_join
+import re
+from decimal import Decimal
+from typing import Any
 
-from common.admin import OwnedModelAdmin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import construct_change_message, flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+
+from common.admin import OwnedModelAdmin, money_column, service_error_text, show_service_errors
 from common.exceptions import BusinessException
+from common.money_format import format_money
+from common.validators import validate_currency_code
+from customers.models import Customer
 from invoices import services
+from invoices.calculation import minor_unit
 from invoices.models import (
+    ALLOWANCE_CHARGE_FIELDS,
     ITEM_FIELDS,
+    OPEN_STATUSES,
     Invoice,
     InvoiceAllowanceCharge,
     InvoiceItem,
+    InvoiceKind,
     InvoiceStatus,
     NumberSequence,
     Payment,
+    PaymentMethod,
 )
-from invoices.representation import MONEY_FIELDS
+from settings_app.calendar import company_today
+from settings_app.models import CompanySettings
+
+# Invoices a credit note may correct (invoices.services.credit_notes).
+CREDITABLE_STATUSES = (
+    InvoiceStatus.ISSUED,
+    InvoiceStatus.PARTIALLY_PAID,
+    InvoiceStatus.PAID,
+    InvoiceStatus.CREDITED,
+)
+# The line formsets of a draft, by prefix (the related names), and their fields.
+LINE_FIELDS = {"items": ITEM_FIELDS, "allowances_charges": ALLOWANCE_CHARGE_FIELDS}
+_LINE_FORMSETS = "_invoice_line_formsets"  # where the admin hands them to the main form
+SERIES = re.compile(r"[A-Za-z0-9_-]{1,20}")  # as the API accepts (invoices.serializers)
+DOCUMENT_FORMATS = {"pdf": "PDF", "ubl": "UBL", "cii": "CII", "facturx": "Factur-X"}
 
 
-class _DraftOnlyInline(admin.TabularInline):
+def overdue_q() -> Q:
+    """The API's rule (invoices.filters `is_overdue`, Invoice.is_overdue)."""
+    return Q(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=company_today())
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(overdue_q())
+        if self.value() == "no":
+            return queryset.exclude(overdue_q())
+        return queryset
+
+
+# --- line inlines ---------------------------------------------------------------------
+
+# Narrow inputs: the item table fits a 1400 px screen (with the admin's side bar).
+_WIDTHS = {
+    "description": "16em",
+    "quantity": "5.5em",
+    "unit_code": "3.5em",
+    "unit_price": "6.5em",
+    "price_base_quantity": "4.5em",
+    "discount_amount": "5.5em",
+    "charge_amount": "5.5em",
+    "tax_rate": "4.5em",
+    "amount": "6.5em",
+    "reason": "16em",
+}
+
+
+class _DraftLineInline(admin.TabularInline):
+    """Rows of a draft; shown read-only once issued. Saved only by the draft services."""
+
     extra = 0
 
     def _editable(self, obj) -> bool:
@@ -38,40 +120,150 @@ class _DraftOnlyInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None) -> bool:
         return True
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # The currency of the net column; the inline instance lives for one request.
+        self.currency = obj.currency if obj is not None else ""
+        return super().get_formset(request, obj, **kwargs)
 
-class InvoiceItemInline(_DraftOnlyInline):
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "tax_rate":
+            # Blank: the default for the category (the company's rate for S, 0 otherwise),
+            # as in the API; new lines start with the company's default rate.
+            kwargs["required"] = False
+            kwargs["initial"] = CompanySettings.current().default_tax_rate
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in _WIDTHS:
+            field.widget.attrs["style"] = f"width: {_WIDTHS[db_field.name]}"
+        return field
+
+
+class InvoiceItemInline(_DraftLineInline):
     model = InvoiceItem
     extra = 1
-    fields = [*ITEM_FIELDS, "net_amount"]
-    readonly_fields = ["net_amount"]
+    fields = [*ITEM_FIELDS, "net"]
+    readonly_fields = ["net"]
+
+    @admin.display(description="Net")
+    def net(self, obj: InvoiceItem) -> str:
+        if obj.pk is None:
+            return "-"
+        return format_money(obj.net_amount, self.currency)
 
 
-class AllowanceChargeInline(_DraftOnlyInline):
+class AllowanceChargeInline(_DraftLineInline):
     model = InvoiceAllowanceCharge
-    fields = ["is_charge", "amount", "reason", "tax_category", "tax_rate"]
+    fields = list(ALLOWANCE_CHARGE_FIELDS)
+    verbose_name = "document allowance or charge"
+    verbose_name_plural = "document allowances and charges"
 
 
-class PaymentInline(admin.TabularInline):
-    model = Payment
-    extra = 0
-    fields = ["date", "amount", "method", "reference", "recorded_by"]
-    readonly_fields = fields
+# --- the draft form -------------------------------------------------------------------
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+class InvoiceDraftForm(forms.ModelForm):
+    """The main form of a draft; its validation ends with the service's own.
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    `request` and `model_admin` are set on the per-request subclass (InvoiceAdmin.
+    get_form). Once the fields, the model checks and the line formsets are valid, the
+    service writes the draft; a refusal becomes errors on this form and the line forms,
+    so the admin shows the page again and saves nothing.
+    """
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        return True
+    request: HttpRequest | None = None
+    model_admin: InvoiceAdmin | None = None
+
+    def clean_series(self) -> str:
+        series = self.cleaned_data.get("series") or ""
+        if series and not SERIES.fullmatch(series):
+            raise forms.ValidationError("Use up to 20 letters, digits, '-' and '_'.")
+        return series
+
+    def clean_currency(self) -> str:
+        currency = (self.cleaned_data.get("currency") or "").upper()
+        if currency:
+            validate_currency_code(currency)
+            if minor_unit(currency) > 3:
+                raise forms.ValidationError(
+                    "Currencies with more than 3 decimals are not supported."
+                )
+        return currency
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.request is None or self.model_admin is None or self._errors:
+            return
+        formsets = getattr(self.request, _LINE_FORMSETS, {})
+        if not all([formset.is_valid() for formset in formsets.values()]):
+            return
+        saved = self.model_admin.draft_save(self.request, self, formsets)
+        if saved is not None:
+            self.instance = saved  # what save_form hands to the admin's response
+
+
+def _line_rows(formset) -> tuple[list[dict[str, Any]], list[forms.BaseForm]]:
+    """The rows the user kept, in page order, and the form of each (for its errors)."""
+    deleted = {id(form) for form in formset.deleted_forms}
+    rows, row_forms = [], []
+    for form in formset.forms:
+        if id(form) in deleted or (form.instance.pk is None and not form.has_changed()):
+            continue
+        fields = LINE_FIELDS[formset.prefix]
+        rows.append(
+            {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+        )
+        row_forms.append(form)
+    return rows, row_forms
+
+
+# --- action forms on the page of an issued invoice ------------------------------------
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(max_digits=19, decimal_places=4)
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
+    reference = forms.CharField(max_length=200, required=False)
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(max_length=1000)
+
+
+class SendForm(forms.Form):
+    to = forms.CharField(
+        required=False,
+        max_length=2000,
+        help_text="Comma-separated; blank: the customer's e-mail address.",
+    )
+    attach_ubl = forms.BooleanField(required=False, label="Attach UBL")
+    pdf_format = forms.ChoiceField(
+        choices=[("pdf", "PDF"), ("facturx", "Factur-X")], initial="pdf", label="As"
+    )
+
+    def clean_to(self) -> list[str]:
+        addresses = [a.strip() for a in self.cleaned_data["to"].split(",") if a.strip()]
+        if len(addresses) > 20:
+            raise forms.ValidationError("At most 20 recipients.")
+        for address in addresses:
+            forms.EmailField().clean(address)
+        return addresses
+
+
+def _form_errors_text(form: forms.Form) -> str:
+    return " ".join(
+        f"{form.fields[name].label or name.capitalize() if name in form.fields else ''}: "
+        f"{' '.join(errors)}".lstrip(": ")
+        for name, errors in form.errors.items()
+    )
+
+
+# --- the invoice admin ----------------------------------------------------------------
 
 
 @admin.register(Invoice)
 class InvoiceAdmin(OwnedModelAdmin):
+    form = InvoiceDraftForm
+    change_form_template = "admin/invoices/invoice/change_form.html"
     list_display = [
         "__str__",
         "kind",
@@ -79,55 +271,207 @@ class InvoiceAdmin(OwnedModelAdmin):
         "status",
         "issue_date",
         "due_date",
-        "currency",
-        "gross_total",
-        "amount_due",
+        "gross",
+        "paid",
+        "credited",
+        "due",
+        "refund",
+        "overdue",
     ]
-    list_filter = ["status", "kind", "currency", "issue_date"]
+    list_filter = ["status", OverdueFilter, "kind", "currency", "issue_date"]
     search_fields = ["number", "customer__name"]
     list_select_related = ["customer"]
     date_hierarchy = "issue_date"
-    inlines = [InvoiceItemInline, AllowanceChargeInline, PaymentInline]
-    actions = ["issue_selected", "void_selected"]
-    fields = [
-        "owner",
-        "customer",
-        "kind",
-        "series",
-        "issue_date",
-        "due_date",
-        "currency",
-        "buyer_reference",
-        "notes",
+    inlines = [InvoiceItemInline, AllowanceChargeInline]
+    actions = ["issue_selected"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "owner",
+                    "customer",
+                    "kind",
+                    "credited_invoice",
+                    "credited_invoice_link",
+                    "series",
+                    "number",
+                    "status",
+                ]
+            },
+        ),
+        ("Dates and terms", {"fields": ["issue_date", "due_date", "currency", "buyer_reference"]}),
+        ("Notes", {"fields": ["notes"]}),
+        ("Figures", {"fields": ["totals", "vat_breakdown", "credit_notes"]}),
+        ("Voided", {"fields": ["void_reason"]}),
+    ]
+    # Shown, never edited here: derived by the services.
+    computed_fields = [
         "number",
         "status",
+        "credited_invoice_link",
         "totals",
         "vat_breakdown",
-        "credited_invoice",
+        "credit_notes",
         "void_reason",
     ]
-    readonly_fields = ["number", "status", "totals", "vat_breakdown", "void_reason"]
-    autocomplete_fields: list[str] = []
+
+    gross = money_column("gross_total", "Gross")
+    paid = money_column("paid_total", "Paid")
+    credited = money_column("credited_total", "Credited")
+    due = money_column("amount_due", "Amount due")
+    refund = money_column("refund_due", "Refund due")
+
+    @admin.display(boolean=True, description="Overdue")
+    def overdue(self, obj: Invoice) -> bool:
+        return obj.is_overdue
+
+    # --- the form: fields, choices, read-only parts ----------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        hidden = set()
+        if obj is None:  # nothing derived to show yet
+            hidden = {"Figures", "Voided"}
+        elif obj.status != InvoiceStatus.VOID:
+            hidden = {"Voided"}
+        # Chosen on the add page; afterwards fixed, shown as a link on credit notes.
+        if obj is None:
+            dropped = {"credited_invoice_link"}
+        elif obj.kind == InvoiceKind.CREDIT_NOTE:
+            dropped = {"credited_invoice"}
+        else:
+            dropped = {"credited_invoice", "credited_invoice_link"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in dropped]})
+            for name, options in fieldsets
+            if name not in hidden
+        ]
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and obj.status != InvoiceStatus.DRAFT and not obj.allowances_charges_json:
+            inlines = [i for i in inlines if not isinstance(i, AllowanceChargeInline)]
+        return inlines
 
     def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj), *self.computed_fields]
+        if obj is not None:
+            # Fixed once the draft exists: the services take no new owner, kind or
+            # credited invoice (a credit note belongs to its invoice).
+            readonly += ["owner", "kind", "credited_invoice"]
         if obj is not None and obj.status != InvoiceStatus.DRAFT:
-            return self.fields  # issued: nothing on the form can change (invariant 3)
-        return self.readonly_fields
+            readonly += flatten_fieldsets(self.fieldsets)  # invariant 3: nothing changes
+        return list(dict.fromkeys(readonly))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        # modelform_factory made a new class for this request: safe to bind it here.
+        form_class.request = request
+        form_class.model_admin = self
+        return form_class
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("series", "currency"):
+            kwargs["required"] = False  # blank: the service's default
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "series" and field is not None:
+            company = CompanySettings.current()
+            field.help_text = (
+                f"Blank: {company.invoice_series} for invoices, "
+                f"{company.credit_note_series} for credit notes."
+            )
+        if db_field.name == "currency" and field is not None:
+            field.help_text = "Blank: the customer's currency."
+        return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "customer" and not request.user.is_superuser:
-            from customers.models import Customer
-
-            kwargs["queryset"] = Customer.objects.filter(owner=request.user)
+        if db_field.name == "customer":
+            kwargs["queryset"] = self.customer_choices(request)
         if db_field.name == "credited_invoice":
-            kwargs["queryset"] = Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+            kwargs["queryset"] = self.credited_invoice_choices(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_changeform_initial_data(self, request):
-        from settings_app.models import CompanySettings
+    def customer_choices(self, request) -> QuerySet[Customer]:
+        """Live customers the user may bill: staff their own, admins everyone's."""
+        customers = Customer.objects.all()
+        if not request.user.is_superuser:
+            customers = customers.filter(owner_id=request.user.id)
+        return customers
 
-        company = CompanySettings.load()
-        return {"series": company.invoice_series, "currency": company.default_currency}
+    def credited_invoice_choices(self, request) -> QuerySet[Invoice]:
+        """Issued invoices (not credit notes) the user may correct: staff their own."""
+        invoices = Invoice.objects.filter(kind=InvoiceKind.INVOICE, status__in=CREDITABLE_STATUSES)
+        if not request.user.is_superuser:
+            invoices = invoices.filter(owner_id=request.user.id)
+        return invoices
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if request.user.is_superuser:
+            initial.setdefault("owner", request.user.pk)
+        return initial
+
+    # --- writes: through the services only --------------------------------------------
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        # The main form validates before the formsets; it needs them for the service.
+        setattr(
+            request,
+            _LINE_FORMSETS,
+            {formset.prefix: formset for formset in formsets if formset.prefix in LINE_FIELDS},
+        )
+        return formsets, inline_instances
+
+    def draft_save(self, request, form, formsets) -> Invoice | None:
+        """Create or update the draft through its service; None when it refuses."""
+        rows = {prefix: _line_rows(formset) for prefix, formset in formsets.items()}
+        lines = {prefix: data for prefix, (data, _) in rows.items()}
+        data = form.cleaned_data
+        fields = {
+            name: data.get(name) or ("" if name in ("series", "currency") else None)
+            for name in ("series", "issue_date", "due_date", "currency")
+        }
+        fields["buyer_reference"] = data.get("buyer_reference", "")
+        fields["notes"] = data.get("notes", "")
+        try:
+            if form.instance.pk is None:
+                return services.invoice_create_draft(
+                    owner=data.get("owner") or request.user,
+                    customer=data["customer"],
+                    kind=data.get("kind") or InvoiceKind.INVOICE,
+                    credited_invoice=data.get("credited_invoice"),
+                    **fields,
+                    **lines,
+                )
+            return services.invoice_update_draft(
+                invoice=form.instance, customer=data["customer"], **fields, **lines
+            )
+        except BusinessException as exc:
+            show_service_errors(
+                form,
+                exc,
+                {prefix: (formsets[prefix], row_forms) for prefix, (_, row_forms) in rows.items()},
+            )
+            return None
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Written already: the service saved the draft while the form validated."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """The lines were written by the same service call, with the totals."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The formsets saved nothing themselves: describe the main form only.
+        return construct_change_message(form, [], add)
+
+    def delete_model(self, request, obj) -> None:
+        services.invoice_delete_draft(invoice=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for invoice in queryset:
+            services.invoice_delete_draft(invoice=invoice)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.status != InvoiceStatus.DRAFT:
@@ -135,22 +479,52 @@ class InvoiceAdmin(OwnedModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # Issued invoices open as a view-only page (no Save buttons); the issue and void
-        # actions still run from the list.
+        # Issued invoices open as a view-only page (no Save buttons); their actions are
+        # the forms above it, each calling its service.
         if obj is not None and obj.status != InvoiceStatus.DRAFT:
             return False
         return super().has_change_permission(request, obj)
+
+    # --- read-only parts of the page --------------------------------------------------
+
+    @admin.display(description="Corrects")
+    def credited_invoice_link(self, obj: Invoice) -> str:
+        if not obj.credited_invoice_id:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:invoices_invoice_change", args=[obj.credited_invoice_id]),
+            obj.credited_invoice,
+        )
 
     @admin.display(description="Totals")
     def totals(self, obj: Invoice) -> str:
         if obj.pk is None:
             return "-"
         rows = [
-            (name.replace("_", " "), f"{getattr(obj, name):.2f} {obj.currency}")
-            for name in MONEY_FIELDS
+            ("Line total", obj.line_total),
+            ("Allowances", obj.allowance_total),
+            ("Charges", obj.charge_total),
+            ("Net total", obj.net_total),
+            ("Tax total", obj.tax_total),
+            ("Gross total", obj.gross_total),
         ]
+        if obj.status != InvoiceStatus.DRAFT:
+            rows.append(("Refunded" if obj.is_credit_note else "Paid", obj.paid_total))
+            if obj.is_credit_note:
+                rows.append(("Refund due", obj.refund_due))
+            else:
+                rows += [("Credited", obj.credited_total), ("Amount due", obj.amount_due)]
         return format_html(
-            "<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
+            '<table class="invoice-totals">{}</table>',
+            format_html_join(
+                "",
+                '<tr class="{}"><th>{}</th><td>{}</td></tr>',
+                (
+                    (label.lower().replace(" ", "-"), label, format_money(value, obj.currency))
+                    for label, value in rows
+                ),
+            ),
         )
 
     @admin.display(description="VAT breakdown")
@@ -158,8 +532,13 @@ class InvoiceAdmin(OwnedModelAdmin):
         if not obj.tax_breakdown:
             return "-"
         rows = [
-            (g["tax_category"], g["tax_rate"], g["taxable_amount"], g["tax_amount"])
-            for g in obj.tax_breakdown
+            (
+                group["tax_category"],
+                group["tax_rate"],
+                format_money(group["taxable_amount"], obj.currency),
+                format_money(group["tax_amount"], obj.currency),
+            )
+            for group in obj.tax_breakdown
         ]
         return format_html(
             "<table><tr><th>Category</th><th>Rate %</th><th>Taxable</th><th>VAT</th></tr>"
@@ -167,45 +546,323 @@ class InvoiceAdmin(OwnedModelAdmin):
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
         )
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.language = obj.customer.preferred_language
-            if not obj.currency:
-                obj.currency = obj.customer.currency
-        super().save_model(request, obj, form, change)
+    @admin.display(description="Credit notes")
+    def credit_notes(self, obj: Invoice) -> str:
+        if not obj.credit_notes_json:
+            return "-"
+        return format_html(
+            '<table class="credit-notes">{}</table>',
+            format_html_join(
+                "",
+                '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+                (
+                    (
+                        reverse("admin:invoices_invoice_change", args=[note["id"]]),
+                        note["number"],
+                        note["issue_date"] or "",
+                        format_money(note["gross_total"], obj.currency),
+                    )
+                    for note in obj.credit_notes_json
+                ),
+            ),
+        )
 
-    def _run(self, request, queryset, action, label: str) -> None:
-        done = 0
-        for invoice in queryset.order_by("id"):
-            try:
-                action(invoice)
-                done += 1
-            except BusinessException as exc:
-                self.message_user(
-                    request, f"{invoice}: {exc.message} {exc.details or ''}", messages.ERROR
-                )
-        if done:
-            self.message_user(request, f"{label} {done} invoice(s).", messages.SUCCESS)
+    # --- the bookkeeper's actions -----------------------------------------------------
+
+    def get_urls(self):
+        def route(suffix: str, view, name: str):
+            return path(
+                f"<path:object_id>/{suffix}",
+                self.admin_site.admin_view(view),
+                name=f"invoices_invoice_{name}",
+            )
+
+        return [
+            route("issue/", self.issue_view, "issue"),
+            route("record-payment/", self.record_payment_view, "record_payment"),
+            route(
+                "payments/<int:payment_id>/delete/", self.delete_payment_view, "delete_payment"
+            ),
+            route("credit-note/", self.credit_note_view, "credit_note"),
+            route("void/", self.void_view, "void"),
+            route("send/", self.send_view, "send"),
+            route("revoke-link/", self.revoke_link_view, "revoke_link"),
+            route("document/<str:fmt>/", self.document_view, "document"),
+            *super().get_urls(),
+        ]
+
+    def _invoice(self, request, object_id: str) -> Invoice:
+        """The invoice if the user may see it (staff: their own), else 404."""
+        invoice = self.get_object(request, unquote(object_id))
+        if invoice is None or not self.has_view_permission(request, invoice):
+            raise Http404
+        return invoice
+
+    def _back(self, invoice: Invoice) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:invoices_invoice_change", args=[invoice.pk]))
+
+    def _refused(self, request, exc: BusinessException) -> None:
+        self.message_user(request, service_error_text(exc), messages.ERROR)
+
+    def _invalid(self, request, form: forms.Form) -> None:
+        self.message_user(request, _form_errors_text(form), messages.ERROR)
+
+    @staticmethod
+    def _money(amount: Decimal, invoice: Invoice) -> str:
+        return format_money(amount, invoice.currency)
+
+    def issue_view(self, request, object_id: str) -> HttpResponse:
+        return require_POST(self._issue)(request, object_id)
+
+    def _issue(self, request, object_id: str) -> HttpResponse:
+        invoice = self._invoice(request, object_id)
+        if not self.has_change_permission(request, invoice):
+            raise PermissionDenied
+        try:
+            invoice = services.invoice_issue(invoice=invoice, by=request.user)
+        except BusinessException as exc:
+            self._refused(request, exc)
+        else:
+            self.message_user(request, f"Issued as {invoice.number}.", messages.SUCCESS)
+        return self._back(invoice)
+
+    def record_payment_view(self, request, object_id: str) -> HttpResponse:
+        return require_POST(self._record_payment)(request, object_id)
+
+    def _record_payment(self, request, object_id: str) -> HttpResponse:
+        invoice = self._invoice(request, object_id)
+        form = PaymentForm(request.POST)
+        if not form.is_valid():
+            self._invalid(request, form)
+            return self._back(invoice)
+        try:
+            payment = services.payment_record(invoice=invoice, by=request.user, **form.cleaned_data)
+        except BusinessException as exc:
+            self._refused(request, exc)
+            return self._back(invoice)
+        invoice.refresh_from_db()
+        open_amount = invoice.refund_due if invoice.is_credit_note else invoice.amount_due
+        self.message_user(
+            request,
+            f"Recorded {self._money(payment.amount, invoice)} on {payment.date.isoformat()}; "
+            f"{'refund' if invoice.is_credit_note else 'amount'} due now "
+            f"{self._money(open_amount, invoice)}.",
+            messages.SUCCESS,
+        )
+        return self._back(invoice)
+
+    def delete_payment_view(self, request, object_id: str, payment_id: int) -> HttpResponse:
+        return require_POST(self._delete_payment)(request, object_id, payment_id)
+
+    def _delete_payment(self, request, object_id: str, payment_id: int) -> HttpResponse:
+        invoice = self._invoice(request, object_id)
+        if not request.user.is_superuser:  # as in the API: admins remove payments
+            raise PermissionDenied
+        payment = Payment.objects.filter(pk=payment_id, invoice_id=invoice.pk).first()
+        if payment is None:
+            raise Http404
+        try:
+            invoice = services.payment_delete(payment=payment, by=request.user)
+        except BusinessException as exc:
+            self._refused(request, exc)
+        else:
+            self.message_user(
+                request,
+                f"Removed the payment of {self._money(payment.amount, invoice)} "
+                f"of {payment.date.isoformat()}.",
+                messages.SUCCESS,
+            )
+        return self._back(invoice)
+
+    def credit_note_view(self, request, object_id: str) -> HttpResponse:
+        return require_POST(self._credit_note)(request, object_id)
+
+    def _credit_note(self, request, object_id: str) -> HttpResponse:
+        invoice = self._invoice(request, object_id)
+        try:
+            note = services.invoice_credit_note_create(invoice=invoice, by=request.user)
+        except BusinessException as exc:
+            self._refused(request, exc)
+            return self._back(invoice)
+        self.message_user(
+            request,
+            f"Draft credit note for {invoice.number} created with its lines; "
+            "change what is to be credited and issue it.",
+            messages.SUCCESS,
+        )
+        return self._back(note)
+
+    def void_view(self, request, object_id: str) -> HttpResponse:
+        return require_POST(self._void)(request, object_id)
+
+    def _void(self, request, object_id: str) -> HttpResponse:
+        invoice = self._invoice(request, object_id)
+        form = VoidForm(request.POST)
+        if not form.is_valid():
+            self._invalid(request, form)
+            return self._back(invoice)
+        try:
+            invoice = services.invoice_void(
+                invoice=invoice, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except BusinessException as exc:
+            self._refused(request, exc)
+            return self._back(invoice)
+        numbers = ", ".join(note["number"] for note in invoice.credit_notes_json)
+        self.message_user(
+            request,
+            f"Voided {invoice.number}; cancelled by credit note {numbers}.",
+            messages.SUCCESS,
+        )
+        return self._back(invoice)
+
+    def send_view(self, request, object_id: str) -> HttpResponse:
+        return require_POST(self._send)(request, object_id)
+
+    def _send(self, request, object_id: str) -> HttpResponse:
+        # documents builds on invoices: imported where the admin first needs it.
+        from documents.services import invoice_send
+
+        invoice = self._invoice(request, object_id)
+        form = SendForm(request.POST)
+        if not form.is_valid():
+            self._invalid(request, form)
+            return self._back(invoice)
+        try:
+            sending = invoice_send(invoice=invoice, by=request.user, **form.cleaned_data)
+        except BusinessException as exc:
+            self._refused(request, exc)
+            return self._back(invoice)
+        self.message_user(
+            request,
+            f"E-mail to {', '.join(sending.to)} queued; it leaves in a moment.",
+            messages.SUCCESS,
+        )
+        return self._back(invoice)
+
+    def revoke_link_view(self, request, object_id: str) -> HttpResponse:
+        return require_POST(self._revoke_link)(request, object_id)
+
+    def _revoke_link(self, request, object_id: str) -> HttpResponse:
+        invoice = self._invoice(request, object_id)
+        try:
+            invoice = services.invoice_public_token_revoke(invoice=invoice)
+        except BusinessException as exc:
+            self._refused(request, exc)
+        else:
+            self.message_user(
+                request,
+                "The customer's old link no longer works; the new one is below.",
+                messages.SUCCESS,
+            )
+        return self._back(invoice)
+
+    def document_view(self, request, object_id: str, fmt: str) -> HttpResponse:
+        from documents.services import invoice_document_render
+
+        invoice = self._invoice(request, object_id)
+        if fmt not in DOCUMENT_FORMATS:
+            raise Http404
+        try:
+            rendered = invoice_document_render(invoice=invoice, fmt=fmt)
+        except BusinessException as exc:
+            self._refused(request, exc)
+            return self._back(invoice)
+        response = HttpResponse(rendered.content, content_type=rendered.mimetype)
+        response["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        invoice = self.get_object(request, unquote(object_id))
+        if invoice is not None and self.has_view_permission(request, invoice):
+            extra_context = {**(extra_context or {}), **self._actions_context(request, invoice)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _actions_context(self, request, invoice: Invoice) -> dict[str, Any]:
+        """What the page of one invoice offers (the services still decide)."""
+
+        def url(name: str, *args: Any) -> str:
+            return reverse(f"admin:invoices_invoice_{name}", args=[invoice.pk, *args])
+
+        issued = invoice.status != InvoiceStatus.DRAFT
+        is_invoice = invoice.kind == InvoiceKind.INVOICE
+        open_amount = invoice.refund_due if invoice.is_credit_note else invoice.amount_due
+        public_url = None
+        if issued and invoice.public_token:
+            public_url = request.build_absolute_uri(
+                reverse("public-invoice", args=[invoice.public_token])
+            )
+        payments = []
+        if issued:
+            payments = [
+                {
+                    "date": payment.date,
+                    "amount": self._money(payment.amount, invoice),
+                    "method": payment.get_method_display(),
+                    "reference": payment.reference,
+                    "delete_url": url("delete_payment", payment.pk),
+                    "form_id": f"delete-payment-{payment.pk}",
+                }
+                for payment in invoice.payments.order_by("date", "id")
+            ]
+        buyer_email = (invoice.buyer or {}).get("email", "") if issued else ""
+        return {
+            "invoice_actions": {
+                "issued": issued,
+                "can_issue": not issued and self.has_change_permission(request, invoice),
+                "issue_url": url("issue"),
+                "documents": [
+                    (label, url("document", fmt))
+                    for fmt, label in DOCUMENT_FORMATS.items()
+                    if issued or fmt == "pdf"
+                ],
+                "public_url": public_url,
+                "revoke_url": url("revoke_link"),
+                "can_pay": issued and invoice.status in OPEN_STATUSES and open_amount > 0,
+                "payment_label": "Record refund" if invoice.is_credit_note else "Record payment",
+                "payment_form": PaymentForm(
+                    initial={
+                        "amount": open_amount.quantize(
+                            Decimal(1).scaleb(-minor_unit(invoice.currency))
+                        ),
+                        "date": company_today(),
+                    },
+                    auto_id="id_payment_%s",
+                ),
+                "payment_url": url("record_payment"),
+                "payments": payments,
+                "can_delete_payments": request.user.is_superuser,
+                "open_amount": self._money(open_amount, invoice),
+                "send_form": SendForm(initial={"to": buyer_email}, auto_id="id_send_%s"),
+                "send_url": url("send"),
+                "can_credit": is_invoice
+                and invoice.status in CREDITABLE_STATUSES
+                and invoice.credited_total < invoice.gross_total,
+                "credit_note_url": url("credit_note"),
+                "can_void": is_invoice
+                and invoice.status in OPEN_STATUSES
+                and invoice.paid_total == 0,
+                "void_form": VoidForm(auto_id="id_void_%s"),
+                "void_url": url("void"),
+            }
+        }
+
+    # --- list actions -------------------------------------------------------------------
 
     @admin.action(description="Issue selected drafts")
     def issue_selected(self, request, queryset):
-        self._run(
-            request,
-            queryset,
-            lambda inv: services.invoice_issue(invoice=inv, by=request.user),
-            "Issued",
-        )
-
-    @admin.action(description="Void selected invoices (no payments)")
-    def void_selected(self, request, queryset):
-        self._run(
-            request,
-            queryset,
-            lambda inv: services.invoice_void(
-                invoice=inv, by=request.user, reason="Voided in the back office."
-            ),
-            "Voided",
-        )
+        done = 0
+        for invoice in queryset.order_by("id"):
+            try:
+                services.invoice_issue(invoice=invoice, by=request.user)
+                done += 1
+            except BusinessException as exc:
+                self.message_user(
+                    request, f"{invoice}: {service_error_text(exc)}", messages.ERROR
+                )
+        if done:
+            self.message_user(request, f"Issued {done} invoice(s).", messages.SUCCESS)
 
 
 @admin.register(NumberSequence)

@@ -21,7 +21,7 @@ from common.tests.factories import CustomerFactory
 from customers.models import Customer
 from documents.models import InvoiceSending
 from invoices.models import Invoice, InvoiceAllowanceCharge, InvoiceItem, NumberSequence, Payment
-from invoices.services import MAX_STORABLE_AMOUNT
+from invoices.services._lines import MAX_STORABLE_AMOUNT
 from invoices.tests.factories import make_issued
 from settings_app.models import CompanySettings
 

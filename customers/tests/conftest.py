@@ -13,13 +13,15 @@ _sequence = count(1)
 
 @pytest.fixture
 def issued_invoice():
-    """Build an issued invoice row without the invoice services (statistics come from signals)."""
+    """Build an issued invoice row without the invoice services, then recompute the
+    customer's statistics explicitly (as `recompute_customer_statistics` would)."""
+    from customers.services import customer_statistics_recompute
     from invoices.models import Invoice, InvoiceStatus
 
     def build(customer, *, gross: str, paid: str = "0", issue_date: dt.date | None = None):
         seq = next(_sequence)
         gross_total, paid_total = Decimal(gross), Decimal(paid)
-        return Invoice.objects.create(
+        invoice = Invoice.objects.create(
             owner=customer.owner,
             customer=customer,
             status=InvoiceStatus.PARTIALLY_PAID if paid_total else InvoiceStatus.ISSUED,
@@ -35,5 +37,7 @@ def issued_invoice():
             paid_total=paid_total,
             amount_due=gross_total - paid_total,
         )
+        customer_statistics_recompute(customer_ids=[customer.pk])
+        return invoice
 
     return build

@@ -76,24 +76,21 @@ def test_command_is_quiet_with_verbosity_zero(staff_user, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_drafts_and_void_invoices_do_not_count(staff_user, issued_invoice):
-    from invoices.models import Invoice
+def test_drafts_do_not_count_and_a_void_invoice_cancels_out(company, staff_user):
+    from invoices import services
+    from invoices.tests.factories import line, make_draft, make_issued
 
     customer = CustomerFactory(owner=staff_user)
-    issued_invoice(customer, gross="100.00")
-    voided = issued_invoice(customer, gross="300.00")
-    Invoice.objects.filter(pk=voided.pk).update(status="void")
-    Invoice.objects.create(
-        owner=staff_user,
-        customer=customer,
-        series="INV",
-        currency="EUR",
-        gross_total=Decimal("999.00"),
-    )
+    make_issued(owner=staff_user, customer=customer, items=[line(unit_price="100.00")])
+    voided = make_issued(owner=staff_user, customer=customer, items=[line(unit_price="300.00")])
+    services.invoice_void(invoice=voided, reason="typo")
+    make_draft(owner=staff_user, customer=customer, items=[line(unit_price="999.00")])
+    Customer.objects.filter(pk=customer.pk).update(balance_due=0, total_invoiced=0)
 
     customer_statistics_recompute(customer_ids=[customer.id])
 
-    assert _stats(customer)[:4] == (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"))
+    # 119 + 357 (void) - 357 (its cancellation credit note); the draft is not counted
+    assert _stats(customer)[:4] == (2, Decimal("119.00"), Decimal("0"), Decimal("119.00"))
 
 
 def test_recompute_uses_one_grouped_query_whatever_the_number_of_customers(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +33,7 @@ from invoices.services._lines import (
 from invoices.totals import apply_totals, totals_for
 from settings_app.models import CompanySettings
 
+RATE_PLACES = Decimal("0.01")
 # Left out of an update: keep what the draft has.
 UNCHANGED: Any = object()
 
@@ -89,6 +91,9 @@ def _prepared_lines(
         allowance_charge_with_defaults(row, company) for row in allowances_charges
     ]
     check_lines(items, allowances_charges, currency)
+    # As the columns store them, so read copies built from these rows match a re-read.
+    for row in (*items, *allowances_charges):
+        row["tax_rate"] = Decimal(row["tax_rate"]).quantize(RATE_PLACES)
     return items, allowances_charges
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -225,7 +226,7 @@ def invoice_issue(
 
     invoice.status = InvoiceStatus.ISSUED
     if invoice.kind == InvoiceKind.CREDIT_NOTE:
-        invoice.amount_due = 0
+        invoice.amount_due = Decimal("0")
         invoice.refund_due = invoice.gross_total  # until the settlement allocates it
     invoice.number_year = issue_date.year
     # The customer's row before the counter: the counter is what every issue of the

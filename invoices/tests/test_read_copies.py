@@ -6,10 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from invoices import services
-from invoices.models import Invoice, InvoiceAllowanceCharge, Payment
+from invoices.models import Invoice
 from invoices.representation import allowance_charge_dict, payment_dict
 from invoices.tests.factories import allowance, make_draft, make_issued
 

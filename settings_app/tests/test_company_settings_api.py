@@ -33,6 +33,7 @@ PRIVATE_KEYS = {
     "created_at",
     "updated_at",
     "legal_name",
+    "timezone",
     "trading_name",
     "street",
     "city",
@@ -364,3 +365,19 @@ def test_public_cache_is_invalidated_on_any_save(
         company.save()
 
     assert api_client.get(PUBLIC).json()["city"] == "Potsdam"
+
+
+def test_timezone_is_validated_and_moves_the_company_day(admin_client, company):
+    from settings_app.calendar import company_today
+
+    refused = admin_client.patch(URL, {"timezone": "Mars/Olympus"}, format="json")
+    assert refused.status_code == 400
+    assert "timezone" in refused.json()["error"]["details"]
+    assert CompanySettings.objects.get().timezone == "Europe/Berlin"
+
+    # UTC+14 and UTC-12 are always on different calendar days.
+    admin_client.patch(URL, {"timezone": "Pacific/Kiritimati"}, format="json")
+    ahead = company_today()
+    admin_client.patch(URL, {"timezone": "Etc/GMT+12"}, format="json")
+    behind = company_today()
+    assert (ahead - behind).days == 1
