@@ -71,7 +71,9 @@ class _InvoiceDocumentView(_InvoiceScopedView):
     @extend_schema(
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            304: OpenApiResponse(description="If-None-Match holds the stored file's ETag"),
             409: OpenApiResponse(description="Draft (no e-invoice) or invalid e-invoice"),
+            500: OpenApiResponse(description="The stored file failed its SHA-256 check"),
         }
     )
     def get(self, request, pk: int):

@@ -193,6 +193,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("documents-api:invoice-pdf", "GET"): owned(200, target="issued"),
     ("documents-api:invoice-ubl", "GET"): owned(200, target="issued"),
     ("documents-api:invoice-facturx", "GET"): owned(200, target="issued"),
+    ("documents-api:invoice-cii", "GET"): owned(200, target="issued"),
     ("documents-api:invoice-send", "POST"): owned(202, target="issued", body=lambda w: {}),
     ("documents-api:invoice-sendings", "GET"): owned(200, target="issued"),
     ("documents-api:invoice-revoke-link", "POST"): owned(200, target="issued"),

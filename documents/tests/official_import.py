@@ -191,7 +191,7 @@ def import_example(
     invoice = invoice_issue(invoice=draft, by=owner, issue_date=example.issue_date)
     prepayment = None
     if example.totals.prepaid > 0:
-        # BT-113 "paid amount": the product writes what was received before export.
+        # BT-113 "paid amount": recorded after issue, it stays out of the issued exports.
         prepayment = payment_record(
             invoice=invoice,
             by=owner,

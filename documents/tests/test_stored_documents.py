@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 from facturx import get_xml_from_pdf
 from lxml import etree
 from pypdf import PdfReader
 
 from common.tests.factories import CustomerFactory
-from documents import renderers, services
+from documents import renderers, services, tasks
 from documents.adapters import invoice_document
 from documents.models import InvoiceSending, StoredDocument
+from documents.renderers import RenderedDocument
 from invoices import services as invoice_services
 from invoices.models import Invoice
 from invoices.tests.factories import line, make_draft, make_issued
@@ -238,6 +242,7 @@ def test_two_first_requests_at_once_keep_one_file(invoice, tmp_path):
 
     def build_while_another_request_stores(doc):
         if not raced:
+            raced["started"] = True
             raced["winner"] = services.stored_document_get_or_create(invoice=invoice, fmt="ubl")
         return real(doc)
 
@@ -343,15 +348,15 @@ def _page_text(api_client, invoice: Invoice) -> str:
 
 
 def test_the_page_follows_payments_through_the_services(api_client, invoice):
-    assert "Current status <span class=\"status status-issued\">Open</span>" in _page_text(
+    assert 'Current status <span class="status status-issued">Open</span>' in _page_text(
         api_client, invoice
     )
 
     invoice_services.payment_record(invoice=invoice, amount=Decimal("182.93"))
     text = _page_text(api_client, invoice)
     assert "Partially paid" in text
-    assert "Paid</th><td class=\"num\">€182.93" in text
-    assert "Amount due</th><td class=\"num\">€1,000.00" in text
+    assert 'Paid</th><td class="num">€182.93' in text
+    assert 'Amount due</th><td class="num">€1,000.00' in text
     assert "Please transfer €1,000.00" in text
 
     invoice_services.payment_record(invoice=invoice, amount=Decimal("1000.00"))
@@ -368,13 +373,21 @@ def test_the_page_shows_credited_overdue_and_credit_note_states(api_client, comp
         credited_total=Decimal("1182.93"),
         amount_due=Decimal("0"),
         credit_notes_json=[
-            {"id": 0, "number": "CN-2026-00009", "issue_date": "2026-03-02", "gross_total": "1182.93"}
+            {
+                "id": 0,
+                "number": "CN-2026-00009",
+                "issue_date": "2026-03-02",
+                "gross_total": "1182.93",
+            }
         ],
     )
     text = _page_text(api_client, invoice)
     assert "Credited</span>" in text
     assert "This invoice has been settled by credit note." in text
-    assert "Credit notes</span> <span class=\"credit-note\">CN-2026-00009</span> (Mar 2, 2026, €1,182.93)" in text
+    assert (
+        'Credit notes</span> <span class="credit-note">CN-2026-00009</span> (Mar 2, 2026, €1,182.93)'
+        in text
+    )
 
     invoice.refresh_from_db()
     Invoice.objects.filter(pk=invoice.pk).update(
@@ -385,7 +398,7 @@ def test_the_page_shows_credited_overdue_and_credit_note_states(api_client, comp
         due_date=invoice.issue_date.replace(year=invoice.issue_date.year - 1),
     )
     text = _page_text(api_client, invoice)
-    assert "status-overdue\">Overdue" in text
+    assert 'status-overdue">Overdue' in text
     assert "This invoice is overdue." in text
 
     credit_note = invoice_services.invoice_issue(
@@ -393,13 +406,11 @@ def test_the_page_shows_credited_overdue_and_credit_note_states(api_client, comp
     )
     Invoice.objects.filter(pk=credit_note.pk).update(refund_due=Decimal("212.00"))
     text = _page_text(api_client, credit_note)
-    assert "Refund due</th><td class=\"num\">€212.00" in text
+    assert 'Refund due</th><td class="num">€212.00' in text
     assert "Overdue" not in text
 
 
-def test_the_email_states_the_live_amount_due_and_attaches_the_stored_files(
-    staff_user, invoice
-):
+def test_the_email_states_the_live_amount_due_and_attaches_the_stored_files(staff_user, invoice):
     from documents.mail import build_invoice_email
 
     stored = {
@@ -436,4 +447,59 @@ def test_a_german_credit_note_email_states_the_refund_due(company, staff_user):
 
     from documents.mail import _body
 
-    assert "Zu erstatten: 1.212,00 €." in _body(credit_note, "https://x.example/i/t/", "")
+    assert "Zu erstatten: 1.212,00\xa0€." in _body(credit_note, "https://x.example/i/t/", "")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL (DATABASE_URL)"
+)
+@pytest.mark.parametrize("fmt", ["pdf", "facturx"])
+def test_concurrent_first_requests_serve_one_stored_file(company, staff_user, tmp_path, fmt):
+    with mock.patch.object(tasks.invoice_pdf_render, "delay"):  # nothing stored at issue
+        invoice = make_issued(owner=staff_user)
+    assert not StoredDocument.objects.exists()
+    barrier = threading.Barrier(6)
+
+    def first_request() -> RenderedDocument:
+        try:
+            barrier.wait()
+            fresh = Invoice.objects.get(pk=invoice.pk)
+            return services.invoice_document_render(invoice=fresh, fmt=fmt)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        served = list(pool.map(lambda _: first_request(), range(6)))
+
+    row = StoredDocument.objects.get(invoice=invoice, format=fmt)
+    assert {document.content for document in served} == {services.stored_document_content(row)}
+    assert {document.sha256 for document in served} == {row.sha256}
+    kept = sorted(p.name for p in (tmp_path / "documents").rglob("*") if p.is_file())
+    expected = {row.file.name.rsplit("/", 1)[-1]}
+    if fmt == "facturx":
+        expected.add(
+            StoredDocument.objects.get(invoice=invoice, format="cii").file.name.rsplit("/", 1)[-1]
+        )
+    assert set(kept) == expected  # the losers' files are gone
+
+
+def test_the_verify_command_names_every_damaged_document(invoice, staff_user):
+    from django.core.management import CommandError, call_command
+
+    other = make_issued(owner=staff_user)
+    for target in (invoice, other):
+        for fmt in ("pdf", "ubl"):
+            services.invoice_document_render(invoice=target, fmt=fmt)
+    out = io.StringIO()
+    call_command("documents_verify", stdout=out)
+    assert out.getvalue().strip() == "4 stored documents verified."
+
+    damaged = StoredDocument.objects.get(invoice=other, format="ubl")
+    with open(default_storage.path(damaged.file.name), "ab") as file:
+        file.write(b"<!-- appended -->")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 4 stored documents failed"):
+        call_command("documents_verify", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().strip() == f"{other.number} ubl: sha256"

@@ -8,13 +8,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Role, User
 from customers.models import Customer
 from customers.services import customer_create
 from invoices import services as invoice_services
 from invoices.models import Invoice
+from settings_app.calendar import company_today
 from settings_app.models import CompanySettings
 
 DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 - public demo credential, DEBUG only
@@ -151,7 +151,7 @@ class Command(BaseCommand):
         customers = [customer_create(owner=staff, **data) for data in CUSTOMERS[:4]]
         customer_create(owner=admin, **CUSTOMERS[4])
         nordwind, lumiere, harbor, sakura = customers
-        today = timezone.localdate()
+        today = company_today()
         ago = lambda days: today - dt.timedelta(days=days)  # noqa: E731
 
         def draft(customer, lines, **fields):
@@ -215,14 +215,23 @@ class Command(BaseCommand):
             by=staff,
             issue_date=ago(40),
         )
+        # Paid 500.00, then credited in full: the invoice owes nothing and the credit
+        # note shows the 500.00 owed back to the customer (the customer's balance).
+        credited = issued(nordwind, [_line("Warehouse rental, April", "1", "1200.00")], 30)
+        invoice_services.payment_record(
+            invoice=credited, by=staff, amount=Decimal("500.00"), date=ago(25)
+        )
+        wrong = issued(nordwind, [_line("Duplicate booking", "1", "300.00")], 10)
+        invoice_services.invoice_issue(
+            invoice=invoice_services.invoice_credit_note_create(invoice=credited, by=staff),
+            by=staff,
+            issue_date=ago(8),
+        )
         # Open, not yet due, in JPY.
         issued(
             sakura, [_line("Translation services", "12", "15000", rate="0.00", tax_category="O")], 5
         )
-        # Issued then credited in part (the credit note is still a draft) and one voided.
-        credited = issued(nordwind, [_line("Warehouse rental, April", "1", "1200.00")], 30)
-        invoice_services.invoice_credit_note_create(invoice=credited, by=staff)
-        wrong = issued(nordwind, [_line("Duplicate booking", "1", "300.00")], 10)
+        # Voided today: its cancellation credit note is issued with it.
         invoice_services.invoice_void(invoice=wrong, by=staff, reason="Booked twice by mistake.")
         # Drafts being written.
         draft(
