@@ -1,6 +1,105 @@
-"""Admin building blocks: ownership scoping so staff can work in the back office too."""
+"""Admin building blocks: ownership scoping so staff can work in the back office too,
+money columns in one format, and a service's refusal shown on the form it refused."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+
+from common.exceptions import BusinessException, ValidationException
+from common.money_format import format_money
+
+
+def money_column(field: str, description: str, *, currency: str = "currency") -> Callable:
+    """A list/readonly column showing `field` with the row's currency (`1.212,00 €`)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj) -> str:
+        return format_money(getattr(obj, field), getattr(obj, currency))
+
+    column.__name__ = f"{field}_shown"
+    return column
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _messages(value: Any) -> list[str]:
+    """A details value as texts: lists of messages, nested rows, or a single value."""
+    if isinstance(value, Mapping) and not value:
+        return []
+    if isinstance(value, Mapping):
+        texts = []
+        for key, inner in value.items():
+            prefix = f"Line {int(key) + 1}" if str(key).isdigit() else _label(str(key))
+            texts.extend(f"{prefix}: {text}" for text in _messages(inner))
+        return texts
+    if isinstance(value, list | tuple):
+        return [text for inner in value for text in _messages(inner)]
+    return [str(value)]
+
+
+def service_error_text(exc: BusinessException) -> str:
+    """What a person reads about a refusal: the message and each detail, never a dict.
+
+    Details that are messages (lists, nested rows) are read out; a bare value (like
+    ``{"amount_due": "119.00"}`` beside a message that already names it) is data for
+    API clients and left out.
+    """
+    details = _messages(
+        {k: v for k, v in (exc.details or {}).items() if isinstance(v, list | tuple | Mapping)}
+    )
+    if isinstance(exc, ValidationException) and details:
+        return "; ".join(details)  # "Invalid input." says nothing the details do not
+    return " ".join([exc.message, "; ".join(details)]).strip()
+
+
+def show_service_errors(
+    form: forms.BaseForm,
+    exc: BusinessException,
+    rows: Mapping[str, tuple[forms.BaseFormSet, Sequence[forms.BaseForm]]] = {},
+) -> None:
+    """Put a service's refusal on the fields it names.
+
+    `details` like ``{"items": {"0": {"tax_rate": [...]}}, "due_date": [...]}``: a key of
+    `rows` names a formset and the forms that became the rows the service got (index
+    "0" is the first of them); other keys are fields of `form`; what names no field on
+    the page becomes a non-field error with its name in front.
+    """
+    placed = False
+    for key, value in (exc.details or {}).items():
+        if key in rows:
+            formset, row_forms = rows[key]
+            if isinstance(value, Mapping) and all(str(k).isdigit() for k in value):
+                for index, field_errors in value.items():
+                    position = int(index)
+                    if position >= len(row_forms):
+                        formset._non_form_errors.extend(_messages({index: field_errors}))
+                        continue
+                    row_form = row_forms[position]
+                    if not isinstance(field_errors, Mapping):
+                        row_form.add_error(None, _messages(field_errors))
+                        continue
+                    for field, messages in field_errors.items():
+                        if field in row_form.fields:
+                            row_form.add_error(field, _messages(messages))
+                        else:
+                            row_form.add_error(None, _messages({field: messages}))
+            else:
+                formset._non_form_errors.extend(_messages(value))
+            placed = True
+        elif key in form.fields:
+            form.add_error(key, _messages(value))
+            placed = True
+        else:
+            form.add_error(None, _messages({key: value}))
+            placed = True
+    if not placed or not isinstance(exc, ValidationException):
+        form.add_error(None, exc.message)
 
 
 class OwnedModelAdmin(admin.ModelAdmin):

@@ -282,6 +282,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="billing@localhost")
 # Public base URL used in e-mails for the customer's invoice page (/i/<token>/).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 EINVOICE_VALIDATE_ON_ISSUE = env.bool("EINVOICE_VALIDATE_ON_ISSUE", default=False)
+# Build and store the documents of an issued invoice right after issue (a Celery task);
+# off, each is built on its first download instead (the same bytes either way).
+DOCUMENTS_STORE_AFTER_ISSUE = env.bool("DOCUMENTS_STORE_AFTER_ISSUE", default=True)
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
 
 # --- Logging ---------------------------------------------------------------------------

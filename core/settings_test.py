@@ -6,6 +6,9 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+# Eager tasks would build four documents inside every issue of every test; the tests of
+# that task turn it on (documents/tests), everything else builds on first download.
+os.environ.setdefault("DOCUMENTS_STORE_AFTER_ISSUE", "false")
 # Each xdist worker gets its own cache namespace on a shared Redis. Set, not defaulted:
 # the workers inherit the environment of the controller, which loaded these settings too.
 os.environ["CACHE_KEY_PREFIX"] = f"billing-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"

@@ -45,7 +45,9 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
     for name, value in fields.items():
         setattr(customer, name, value)
     customer.full_clean()
-    customer.save()
+    # Only what was changed: the statistics columns move under concurrent invoice writes
+    # (customer_statistics_add), and a copy read earlier must not write them back.
+    customer.save(update_fields=[*fields, "updated_at"])
     return customer
 
 

@@ -20,7 +20,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import construct_change_message, flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -46,6 +47,7 @@ from invoices.models import (
     Payment,
     PaymentMethod,
 )
+from invoices.selectors import overdue_q
 from settings_app.calendar import company_today
 from settings_app.models import CompanySettings
 
@@ -59,13 +61,10 @@ CREDITABLE_STATUSES = (
 # The line formsets of a draft, by prefix (the related names), and their fields.
 LINE_FIELDS = {"items": ITEM_FIELDS, "allowances_charges": ALLOWANCE_CHARGE_FIELDS}
 _LINE_FORMSETS = "_invoice_line_formsets"  # where the admin hands them to the main form
-SERIES = re.compile(r"[A-Za-z0-9_-]{1,20}")  # as the API accepts (invoices.serializers)
+# What the API accepts (invoices.serializers.InvoiceWriteSerializer).
+SERIES = re.compile(r"[A-Za-z0-9_-]{1,20}")
+NOTES_MAX_LENGTH = 5000
 DOCUMENT_FORMATS = {"pdf": "PDF", "ubl": "UBL", "cii": "CII", "facturx": "Factur-X"}
-
-
-def overdue_q() -> Q:
-    """The API's rule (invoices.filters `is_overdue`, Invoice.is_overdue)."""
-    return Q(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=company_today())
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -87,17 +86,36 @@ class OverdueFilter(admin.SimpleListFilter):
 
 # Narrow inputs: the item table fits a 1400 px screen (with the admin's side bar).
 _WIDTHS = {
-    "description": "16em",
-    "quantity": "5.5em",
-    "unit_code": "3.5em",
-    "unit_price": "6.5em",
-    "price_base_quantity": "4.5em",
-    "discount_amount": "5.5em",
-    "charge_amount": "5.5em",
-    "tax_rate": "4.5em",
+    "description": "11em",
+    "quantity": "5em",
+    "unit_code": "2.5em",
+    "unit_price": "6em",
+    "price_base_quantity": "3.5em",
+    "discount_amount": "4.5em",
+    "charge_amount": "4.5em",
+    "tax_category": "7.5em",
+    "tax_rate": "3.5em",
     "amount": "6.5em",
     "reason": "16em",
 }
+
+
+class DecimalInput(forms.TextInput):
+    """A plain text box for amounts: no spinner taking room, no 4 trailing zeros.
+
+    The columns hold 4 decimals; `100.0000` shows as `100.00` and `4.9715` as itself.
+    """
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite():
+            two = value.quantize(Decimal("0.01"))
+            value = two if two == value else value.normalize()
+        return super().format_value(value)
 
 
 class _DraftLineInline(admin.TabularInline):
@@ -131,6 +149,8 @@ class _DraftLineInline(admin.TabularInline):
             # as in the API; new lines start with the company's default rate.
             kwargs["required"] = False
             kwargs["initial"] = CompanySettings.current().default_tax_rate
+        if isinstance(db_field, models.DecimalField):
+            kwargs["widget"] = DecimalInput
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and db_field.name in _WIDTHS:
             field.widget.attrs["style"] = f"width: {_WIDTHS[db_field.name]}"
@@ -188,11 +208,22 @@ class InvoiceDraftForm(forms.ModelForm):
                 )
         return currency
 
+    def clean_notes(self) -> str:
+        notes = self.cleaned_data.get("notes") or ""
+        if len(notes) > NOTES_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"Ensure this field has no more than {NOTES_MAX_LENGTH} characters."
+            )
+        return notes
+
     def _post_clean(self) -> None:
+        # Last step of validation, after the model checks: ModelAdmin.changeform_view
+        # runs all of it inside one transaction, so a later failure rolls the write back.
         super()._post_clean()
         if self.request is None or self.model_admin is None or self._errors:
             return
         formsets = getattr(self.request, _LINE_FORMSETS, {})
+        # Every formset validated (a list, not a generator): all their errors show at once.
         if not all([formset.is_valid() for formset in formsets.values()]):
             return
         saved = self.model_admin.draft_save(self.request, self, formsets)
@@ -208,9 +239,7 @@ def _line_rows(formset) -> tuple[list[dict[str, Any]], list[forms.BaseForm]]:
         if id(form) in deleted or (form.instance.pk is None and not form.has_changed()):
             continue
         fields = LINE_FIELDS[formset.prefix]
-        rows.append(
-            {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
-        )
+        rows.append({name: form.cleaned_data[name] for name in fields if name in form.cleaned_data})
         row_forms.append(form)
     return rows, row_forms
 
@@ -221,7 +250,9 @@ def _line_rows(formset) -> tuple[list[dict[str, Any]], list[forms.BaseForm]]:
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(max_digits=19, decimal_places=4)
     date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
+    method = forms.ChoiceField(
+        choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER, required=False
+    )
     reference = forms.CharField(max_length=200, required=False)
 
 
@@ -250,11 +281,13 @@ class SendForm(forms.Form):
 
 
 def _form_errors_text(form: forms.Form) -> str:
-    return " ".join(
-        f"{form.fields[name].label or name.capitalize() if name in form.fields else ''}: "
-        f"{' '.join(errors)}".lstrip(": ")
-        for name, errors in form.errors.items()
-    )
+    """``Amount: Enter a number.`` for each field the action's form refused."""
+    texts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = (field.label or name.replace("_", " ").capitalize()) if field else ""
+        texts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return " ".join(texts)
 
 
 # --- the invoice admin ----------------------------------------------------------------
@@ -350,7 +383,11 @@ class InvoiceAdmin(OwnedModelAdmin):
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
-        if obj is not None and obj.status != InvoiceStatus.DRAFT and not obj.allowances_charges_json:
+        if (
+            obj is not None
+            and obj.status != InvoiceStatus.DRAFT
+            and not obj.allowances_charges_json
+        ):
             inlines = [i for i in inlines if not isinstance(i, AllowanceChargeInline)]
         return inlines
 
@@ -570,7 +607,8 @@ class InvoiceAdmin(OwnedModelAdmin):
     # --- the bookkeeper's actions -----------------------------------------------------
 
     def get_urls(self):
-        def route(suffix: str, view, name: str):
+        def route(suffix: str, view, name: str, *, post: bool = True):
+            view = require_POST(view) if post else view  # every change is a POST
             return path(
                 f"<path:object_id>/{suffix}",
                 self.admin_site.admin_view(view),
@@ -580,14 +618,12 @@ class InvoiceAdmin(OwnedModelAdmin):
         return [
             route("issue/", self.issue_view, "issue"),
             route("record-payment/", self.record_payment_view, "record_payment"),
-            route(
-                "payments/<int:payment_id>/delete/", self.delete_payment_view, "delete_payment"
-            ),
+            route("payments/<int:payment_id>/delete/", self.delete_payment_view, "delete_payment"),
             route("credit-note/", self.credit_note_view, "credit_note"),
             route("void/", self.void_view, "void"),
             route("send/", self.send_view, "send"),
             route("revoke-link/", self.revoke_link_view, "revoke_link"),
-            route("document/<str:fmt>/", self.document_view, "document"),
+            route("document/<str:fmt>/", self.document_view, "document", post=False),
             *super().get_urls(),
         ]
 
@@ -612,12 +648,7 @@ class InvoiceAdmin(OwnedModelAdmin):
         return format_money(amount, invoice.currency)
 
     def issue_view(self, request, object_id: str) -> HttpResponse:
-        return require_POST(self._issue)(request, object_id)
-
-    def _issue(self, request, object_id: str) -> HttpResponse:
         invoice = self._invoice(request, object_id)
-        if not self.has_change_permission(request, invoice):
-            raise PermissionDenied
         try:
             invoice = services.invoice_issue(invoice=invoice, by=request.user)
         except BusinessException as exc:
@@ -627,16 +658,20 @@ class InvoiceAdmin(OwnedModelAdmin):
         return self._back(invoice)
 
     def record_payment_view(self, request, object_id: str) -> HttpResponse:
-        return require_POST(self._record_payment)(request, object_id)
-
-    def _record_payment(self, request, object_id: str) -> HttpResponse:
         invoice = self._invoice(request, object_id)
         form = PaymentForm(request.POST)
         if not form.is_valid():
             self._invalid(request, form)
             return self._back(invoice)
         try:
-            payment = services.payment_record(invoice=invoice, by=request.user, **form.cleaned_data)
+            payment = services.payment_record(
+                invoice=invoice,
+                by=request.user,
+                amount=form.cleaned_data["amount"],
+                date=form.cleaned_data["date"],
+                method=form.cleaned_data["method"] or PaymentMethod.BANK_TRANSFER,
+                reference=form.cleaned_data["reference"],
+            )
         except BusinessException as exc:
             self._refused(request, exc)
             return self._back(invoice)
@@ -652,9 +687,6 @@ class InvoiceAdmin(OwnedModelAdmin):
         return self._back(invoice)
 
     def delete_payment_view(self, request, object_id: str, payment_id: int) -> HttpResponse:
-        return require_POST(self._delete_payment)(request, object_id, payment_id)
-
-    def _delete_payment(self, request, object_id: str, payment_id: int) -> HttpResponse:
         invoice = self._invoice(request, object_id)
         if not request.user.is_superuser:  # as in the API: admins remove payments
             raise PermissionDenied
@@ -675,9 +707,6 @@ class InvoiceAdmin(OwnedModelAdmin):
         return self._back(invoice)
 
     def credit_note_view(self, request, object_id: str) -> HttpResponse:
-        return require_POST(self._credit_note)(request, object_id)
-
-    def _credit_note(self, request, object_id: str) -> HttpResponse:
         invoice = self._invoice(request, object_id)
         try:
             note = services.invoice_credit_note_create(invoice=invoice, by=request.user)
@@ -693,9 +722,6 @@ class InvoiceAdmin(OwnedModelAdmin):
         return self._back(note)
 
     def void_view(self, request, object_id: str) -> HttpResponse:
-        return require_POST(self._void)(request, object_id)
-
-    def _void(self, request, object_id: str) -> HttpResponse:
         invoice = self._invoice(request, object_id)
         form = VoidForm(request.POST)
         if not form.is_valid():
@@ -717,9 +743,6 @@ class InvoiceAdmin(OwnedModelAdmin):
         return self._back(invoice)
 
     def send_view(self, request, object_id: str) -> HttpResponse:
-        return require_POST(self._send)(request, object_id)
-
-    def _send(self, request, object_id: str) -> HttpResponse:
         # documents builds on invoices: imported where the admin first needs it.
         from documents.services import invoice_send
 
@@ -741,9 +764,6 @@ class InvoiceAdmin(OwnedModelAdmin):
         return self._back(invoice)
 
     def revoke_link_view(self, request, object_id: str) -> HttpResponse:
-        return require_POST(self._revoke_link)(request, object_id)
-
-    def _revoke_link(self, request, object_id: str) -> HttpResponse:
         invoice = self._invoice(request, object_id)
         try:
             invoice = services.invoice_public_token_revoke(invoice=invoice)
@@ -858,9 +878,7 @@ class InvoiceAdmin(OwnedModelAdmin):
                 services.invoice_issue(invoice=invoice, by=request.user)
                 done += 1
             except BusinessException as exc:
-                self.message_user(
-                    request, f"{invoice}: {service_error_text(exc)}", messages.ERROR
-                )
+                self.message_user(request, f"{invoice}: {service_error_text(exc)}", messages.ERROR)
         if done:
             self.message_user(request, f"Issued {done} invoice(s).", messages.SUCCESS)
 

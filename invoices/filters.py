@@ -1,9 +1,8 @@
 import django_filters
-from django.db.models import Q
 
 from common.filters import IdFilter
-from invoices.models import OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
-from settings_app.calendar import company_today
+from invoices.models import Invoice, InvoiceKind, InvoiceStatus
+from invoices.selectors import overdue_q
 
 
 class InvoiceFilter(django_filters.FilterSet):
@@ -23,7 +22,5 @@ class InvoiceFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_is_overdue(self, queryset, name, value):
-        overdue = Q(
-            kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=company_today()
-        )
+        overdue = overdue_q()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)

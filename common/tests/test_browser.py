@@ -3,9 +3,10 @@
 Playwright (Python, sync API) drives Debian's headless Chromium (/usr/bin/chromium;
 `.ci/run` installs it, `playwright install` is never used) against pytest-django's
 `live_server`. A staff user logs into the admin, creates a customer and an invoice with
-two inline items, issues it with the changelist action, sees its number and totals,
-downloads its PDF through the API with a JWT, and the customer's public page shows the
-same gross total with its three downloads. On failure every open page is saved as a
+two inline items, issues it with the button on its page, sees its number and totals,
+downloads its PDF from the admin page and through the API with a JWT, and the
+customer's public page shows the same gross total with its three downloads. The item
+table of a draft fits a 1400 px wide screen. On failure every open page is saved as a
 screenshot (and its HTML) under `test-artifacts/`.
 """
 
@@ -21,8 +22,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from accounts.models import Role
-from common.tests.factories import PASSWORD, CompanySettingsFactory, UserFactory
+from accounts.models import Role, User
+from common.tests.factories import PASSWORD, CompanySettingsFactory, CustomerFactory, UserFactory
+from invoices.tests.factories import line, make_draft
 
 CHROMIUM = Path("/usr/bin/chromium")
 # How Chromium runs on these machines: no sandbox as root, no GPU, and no background
@@ -110,6 +112,7 @@ def test_staff_issues_an_invoice_in_the_admin_and_the_customer_sees_it(browser, 
     from playwright.sync_api import expect
     from pypdf import PdfReader
 
+    from documents.services import FORMATS
     from invoices.models import Invoice
 
     playwright, _ = browser
@@ -152,28 +155,29 @@ def test_staff_issues_an_invoice_in_the_admin_and_the_customer_sees_it(browser, 
     page.click("input[name=_save]")
     _expect_success(page, "was added successfully")
 
-    # Issue it from the changelist with the admin action.
-    page.locator("#result_list tr", has_text=CUSTOMER).locator(
-        "input[name=_selected_action]"
-    ).check()
-    page.select_option("select[name=action]", label="Issue selected drafts")
-    page.click("button[name=index]")
-    _expect_success(page, "Issued 1 invoice(s).")
+    # Open the draft from the list and issue it with the button on its page.
+    page.locator("#result_list tr", has_text=CUSTOMER).locator("th a").click()
+    page.click("input[name=_issue]")
+    _expect_success(page, f"Issued as {number}.")
 
-    # Its page shows the number and the totals.
-    page.get_by_role("link", name=number, exact=True).click()
+    # Its page shows the number and the totals, money in the back office's one format.
     expect(page.locator(".field-number .readonly")).to_have_text(number)
     expect(page.locator(".field-status .readonly")).to_have_text(re.compile("issued", re.I))
     totals = page.locator(".field-totals")
-    expect(totals.locator("tr", has_text="gross total").locator("td")).to_have_text(
-        f"{GROSS:.2f} EUR"
-    )
-    expect(totals.locator("tr", has_text="net total").locator("td")).to_have_text("991.00 EUR")
-    expect(totals.locator("tr", has_text="tax total").locator("td")).to_have_text("188.29 EUR")
+    expect(totals.locator("tr.gross-total td")).to_have_text("1.179,29\xa0€")
+    expect(totals.locator("tr.net-total td")).to_have_text("991,00\xa0€")
+    expect(totals.locator("tr.tax-total td")).to_have_text("188,29\xa0€")
+    expect(totals.locator("tr.amount-due td")).to_have_text("1.179,29\xa0€")
 
     invoice = Invoice.objects.get(number=number)
     assert invoice.gross_total == GROSS
     assert invoice.items.count() == 2
+
+    # The PDF from the invoice's admin page (the session is enough).
+    with page.expect_download() as download:
+        page.locator("#invoice-actions .documents a", has_text="PDF").click()
+    assert download.value.suggested_filename == f"{number}.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
 
     # The PDF through the API, with the JWT a client gets from logging in.
     api = playwright.request.new_context(base_url=live_server.url)
@@ -201,10 +205,71 @@ def test_staff_issues_an_invoice_in_the_admin_and_the_customer_sees_it(browser, 
     expect(page.locator("body")).to_contain_text(number)
     expect(page.locator("table.totals tr.gross td")).to_have_text("€1,179.29")
     downloads = page.locator("nav.downloads a.download")
-    expect(downloads).to_have_count(3)
-    hrefs = [downloads.nth(n).get_attribute("href") for n in range(3)]
+    expect(downloads).to_have_count(len(FORMATS))
+    hrefs = [downloads.nth(n).get_attribute("href") for n in range(len(FORMATS))]
     base = f"/i/{invoice.public_token}/"
-    assert sorted(hrefs) == sorted(f"{base}{fmt}/" for fmt in ("pdf", "facturx", "ubl"))
+    assert sorted(hrefs) == sorted(f"{base}{fmt}/" for fmt in FORMATS)  # pdf, ubl, cii, facturx
     public_pdf = page.request.get(f"{base}pdf/")
     assert public_pdf.status == 200
     assert public_pdf.body().startswith(b"%PDF")
+
+
+def test_the_item_table_of_a_draft_fits_a_1400_px_screen(browser, live_server):
+    """All item columns visible without scrolling sideways, side bar open."""
+    from playwright.sync_api import expect
+
+    _, chromium = browser
+    CompanySettingsFactory()
+    UserFactory(username="clerk", role=Role.STAFF)
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1400, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto("/admin/login/?next=/admin/invoices/invoice/add/")
+        page.fill("#id_username", "clerk")
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        expect(page.locator("#items-group")).to_be_visible()
+        page.locator("#items-group .add-row a").click()  # two rows, as people use it
+
+        # New lines start with the company's default rate.
+        expect(page.locator("#id_items-0-tax_rate")).to_have_value("19.00")
+        expect(page.locator("#id_items-1-tax_rate")).to_have_value("19.00")
+
+        # And a saved draft, its net column filled with large amounts.
+        customer = CustomerFactory(owner=User.objects.get(username="clerk"))
+        draft = make_draft(
+            owner=customer.owner,
+            customer=customer,
+            items=[line("Consulting", "12.5", "123456.78"), line("Travel", "1", "99999.99")],
+        )
+        sizes = [_item_table_sizes(page, "add")]
+        page.goto(f"/admin/invoices/invoice/{draft.pk}/change/")
+        sizes.append(_item_table_sizes(page, "change"))
+        for size in sizes:
+            assert size["scroll"] <= size["client"], size
+            assert size["page"] <= 1400, size
+            assert size["lastRight"] <= 1400, size
+    finally:
+        context.close()
+
+
+def _item_table_sizes(page, name: str) -> dict:
+    sizes = page.evaluate(
+        """() => {
+                const wrapper = document.querySelector('#items-group .tabular');
+                const table = wrapper.querySelector('table');
+                const last = table.querySelector('tr.form-row th:last-child, tr.form-row td:last-child');
+                return {
+                    scroll: wrapper.scrollWidth, client: wrapper.clientWidth,
+                    tableRight: table.getBoundingClientRect().right,
+                    lastRight: last.getBoundingClientRect().right,
+                    page: document.documentElement.scrollWidth,
+                };
+            }"""
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"admin-invoice-items-1400-{name}.png", full_page=True)
+    return {"page_name": name, **sizes}

@@ -22,8 +22,8 @@ from django.test.client import RequestFactory
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from common.tests.factories import CustomerFactory
-from invoices import services
 from invoices.models import Invoice, InvoiceItem, NumberSequence, Payment
+from invoices.services import drafts, issuing, payments
 from invoices.tests.factories import make_draft, make_issued
 
 pytestmark = [
@@ -93,9 +93,9 @@ def _backend_pid() -> int:
         return cursor.fetchone()[0]
 
 
-def _dies_before(monkeypatch, name: str) -> list[int]:
-    """Patch `invoices.services.<name>` so the request's backend dies just before it runs."""
-    original: Callable[..., Any] = getattr(services, name)
+def _dies_before(monkeypatch, module: Any, name: str) -> list[int]:
+    """Patch `<module>.<name>` so the request's backend dies just before it runs."""
+    original: Callable[..., Any] = getattr(module, name)
     killed: list[int] = []
 
     def dying(*args: Any, **kwargs: Any) -> Any:
@@ -104,7 +104,7 @@ def _dies_before(monkeypatch, name: str) -> list[int]:
         killed.append(pid)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, name, dying)
+    monkeypatch.setattr(module, name, dying)
     return killed
 
 
@@ -135,7 +135,9 @@ def test_backend_killed_while_writing_a_draft(monkeypatch, company, staff_user):
         "customer": customer.pk,
         "items": [{"description": "Work", "quantity": "2", "unit_price": "50"}],
     }
-    killed = _dies_before(monkeypatch, "_write_lines")  # the invoice row is already inserted
+    killed = _dies_before(
+        monkeypatch, drafts, "_write_lines"
+    )  # the invoice row is already inserted
 
     answer = _wsgi("POST", "/api/invoices/", token=token, body=body)
 
@@ -154,7 +156,7 @@ def test_backend_killed_while_writing_a_draft(monkeypatch, company, staff_user):
 def test_backend_killed_while_issuing_consumes_no_number(monkeypatch, company, staff_user):
     token = _token(staff_user)
     draft = make_draft(owner=staff_user)
-    killed = _dies_before(monkeypatch, "_after_issue")  # number drawn, invoice saved
+    killed = _dies_before(monkeypatch, issuing, "_after_issue")  # number drawn, invoice saved
 
     answer = _wsgi("POST", f"/api/invoices/{draft.pk}/issue/", token=token)
 
@@ -173,7 +175,7 @@ def test_backend_killed_while_issuing_consumes_no_number(monkeypatch, company, s
 def test_backend_killed_while_recording_a_payment(monkeypatch, company, staff_user):
     token = _token(staff_user)
     invoice = make_issued(owner=staff_user)  # 119.00 due
-    killed = _dies_before(monkeypatch, "invoice_payment_state_refresh")  # payment inserted
+    killed = _dies_before(monkeypatch, payments, "settlement_refresh")  # payment inserted
 
     answer = _wsgi(
         "POST", f"/api/invoices/{invoice.pk}/payments/", token=token, body={"amount": "50.00"}

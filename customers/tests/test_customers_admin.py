@@ -125,3 +125,125 @@ def test_anonymous_is_sent_to_login(books):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+# --- writes go through customers.services -------------------------------------------------
+
+
+def _spy(monkeypatch, name: str) -> list[dict]:
+    import customers.admin
+
+    calls: list[dict] = []
+    original = getattr(customers.admin, name)
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(customers.admin, name, spy)
+    return calls
+
+
+CUSTOMER_FORM = {
+    "name": "Via admin",
+    "currency": "EUR",
+    "payment_terms_days": 30,
+    "preferred_language": "en",
+    "country": "DE",
+}
+
+
+def test_adding_a_customer_calls_the_create_service(staff_user, company, monkeypatch):
+    calls = _spy(monkeypatch, "customer_create")
+
+    response = _client(staff_user).post(f"{CHANGELIST}add/", CUSTOMER_FORM)
+
+    assert response.status_code == 302
+    customer = Customer.objects.get(name="Via admin")
+    assert response["Location"] == CHANGELIST
+    assert [(c["owner"], c["name"]) for c in calls] == [(staff_user, "Via admin")]
+    assert customer.owner == staff_user
+
+
+def test_changing_a_customer_calls_the_update_service(staff_user, books, monkeypatch):
+    calls = _spy(monkeypatch, "customer_update")
+    mine = books["mine"]
+    form = {
+        **CUSTOMER_FORM,
+        "name": "Renamed",
+        "email": mine.email,
+        "tax_id": mine.tax_id,
+        "street": mine.street,
+        "city": mine.city,
+        "postal_code": mine.postal_code,
+        "country": mine.country,
+    }
+
+    response = _client(staff_user).post(f"{CHANGELIST}{mine.pk}/change/", form)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [c["name"] for c in calls] == ["Renamed"]
+    assert "email" not in calls[0]  # only what changed
+    mine.refresh_from_db()
+    assert mine.name == "Renamed"
+
+
+def test_deleting_a_customer_in_the_admin_is_soft(staff_user, books):
+    mine = books["mine"]
+
+    response = _client(staff_user).post(f"{CHANGELIST}{mine.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Customer.objects.filter(pk=mine.pk).exists()
+    assert Customer.all_objects.get(pk=mine.pk).deleted_at is not None
+
+
+# --- the customer's page lists its invoices and its balance ---------------------------------
+
+
+def test_customer_page_lists_invoices_and_balance(staff_user, other_staff, admin_user, company):
+    from decimal import Decimal
+
+    from invoices import services
+    from invoices.tests.factories import line, make_draft, make_issued
+
+    customer = CustomerFactory(owner=staff_user, name="Buyer")
+    issued = make_issued(owner=staff_user, customer=customer, items=[line(unit_price="1000.00")])
+    services.payment_record(invoice=issued, amount=Decimal("190.00"))
+    draft = make_draft(owner=staff_user, customer=customer)
+    customer.refresh_from_db()
+
+    response = _client(staff_user).get(f"{CHANGELIST}{customer.pk}/change/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert customer.balance_due == Decimal("1000.00")
+    assert '<span class="customer-balance">1.000,00\xa0€</span>' in html
+    assert [row["number"] for row in response.context["customer_invoices"]] == [
+        f"Draft #{draft.pk}",
+        issued.number,
+    ]
+    row = response.context["customer_invoices"][1]
+    assert (row["status"], row["gross"], row["open"]) == (
+        "partially paid",
+        "1.190,00\xa0€",
+        "1.000,00\xa0€",
+    )
+    assert f'<a href="/admin/invoices/invoice/{issued.pk}/change/">{issued.number}</a>' in html
+    assert f'href="/admin/invoices/invoice/{issued.pk}/document/pdf/"' in html
+    assert f'href="/admin/invoices/invoice/?customer__id__exact={customer.pk}"' in html
+    # An invoice someone else wrote for this customer is theirs: staff do not see it.
+    admins = make_draft(owner=admin_user, customer=customer)
+    listed = _client(staff_user).get(f"{CHANGELIST}{customer.pk}/change/").context
+    assert len(listed["customer_invoices"]) == 2
+    everything = _client(admin_user).get(f"{CHANGELIST}{customer.pk}/change/").context
+    assert everything["customer_invoices"][0]["number"] == f"Draft #{admins.pk}"
+
+
+def test_customer_list_shows_the_balance_with_its_currency(staff_user, company):
+    customer = CustomerFactory(owner=staff_user, name="Owing")
+    Customer.objects.filter(pk=customer.pk).update(balance_due="1212.00")
+
+    response = _client(staff_user).get(CHANGELIST)
+
+    assert "1.212,00\xa0€" in response.content.decode()

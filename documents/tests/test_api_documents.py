@@ -168,8 +168,9 @@ def test_public_page_refuses_unknown_drafts_and_revoked_tokens(
 
 
 def test_every_document_is_stored_after_issue_commit(
-    staff_client, company, staff_user, django_capture_on_commit_callbacks
+    staff_client, company, staff_user, django_capture_on_commit_callbacks, settings
 ):
+    settings.DOCUMENTS_STORE_AFTER_ISSUE = True  # off elsewhere in tests (settings_test)
     draft = make_draft(owner=staff_user)
 
     with django_capture_on_commit_callbacks(execute=True):

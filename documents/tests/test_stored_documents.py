@@ -169,8 +169,9 @@ def test_a_void_invoice_serves_its_issue_time_documents_and_the_page_shows_void(
 
 
 def test_documents_stored_before_any_request_are_the_ones_served(
-    staff_client, company, staff_user, django_capture_on_commit_callbacks
+    staff_client, company, staff_user, django_capture_on_commit_callbacks, settings
 ):
+    settings.DOCUMENTS_STORE_AFTER_ISSUE = True  # off elsewhere in tests (settings_test)
     draft = make_draft(owner=staff_user)
     with django_capture_on_commit_callbacks(execute=True):
         invoice_services.invoice_issue(invoice=draft)

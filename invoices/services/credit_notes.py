@@ -19,6 +19,7 @@ from invoices.models import (
     InvoiceKind,
     InvoiceStatus,
 )
+from invoices.representation import money_text
 from invoices.services._settlement import lock_root, settlement_refresh
 from invoices.services.drafts import invoice_create_draft
 from invoices.services.issuing import invoice_issue
@@ -83,6 +84,23 @@ def _remaining_lines(original: Invoice) -> list[dict[str, Any]]:
     ]
 
 
+def _refunded_on_credit_notes(original: Invoice) -> bool:
+    """Money went back on a credit note of the invoice: the account has payments too."""
+    return Invoice.objects.filter(credited_invoice=original, paid_total__gt=0).exists()
+
+
+def _not_voidable_reason(invoice: Invoice) -> str:
+    if invoice.kind != InvoiceKind.INVOICE:
+        return "A credit note cannot be voided; it corrects an invoice."
+    if invoice.status == InvoiceStatus.VOID:
+        return "The invoice is already void."
+    if invoice.paid_total != 0:
+        return "The invoice has payments; correct it with a credit note instead."
+    if _refunded_on_credit_notes(invoice):
+        return "A refund was paid on a credit note of this invoice; it cannot be voided."
+    return f"An invoice that is {invoice.get_status_display().lower()} cannot be voided."
+
+
 @transaction.atomic
 def invoice_void(*, invoice: Invoice, by: User | None = None, reason: str) -> Invoice:
     """Cancel an issued invoice without payments: a cancellation credit note for what is
@@ -93,9 +111,14 @@ def invoice_void(*, invoice: Invoice, by: User | None = None, reason: str) -> In
         original.kind != InvoiceKind.INVOICE
         or original.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
         or original.paid_total != 0
+        or _refunded_on_credit_notes(original)
     ):
         raise errors.InvoiceNotVoidable(
-            details={"status": [original.status], "paid_total": [str(original.paid_total)]}
+            _not_voidable_reason(original),
+            details={
+                "status": [original.status],
+                "paid_total": [money_text(original.paid_total, original.currency)],
+            },
         )
     if _remaining(original) <= 0:
         raise errors.InvoiceNotVoidable("Nothing is left uncredited on this invoice.")

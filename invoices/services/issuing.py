@@ -251,7 +251,9 @@ def invoice_issue(
 
 
 def _after_issue(invoice: Invoice) -> None:
-    """Render the immutable documents once, after commit."""
+    """Build and store the immutable documents once, after commit."""
+    if not settings.DOCUMENTS_STORE_AFTER_ISSUE:
+        return
     # documents builds on invoices: imported here, where issuing first needs it.
     from documents.tasks import invoice_pdf_render
 

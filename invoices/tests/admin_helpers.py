@@ -129,4 +129,6 @@ def page_text(response) -> str:
     """The page's text without tags, whitespace collapsed (what a person reads)."""
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#x27;", "'")
+    # Collapse ASCII whitespace only: money keeps its no-break space ("119,00\xa0€").
+    text = re.sub(r"<[^>]+>", " ", html).replace("&#x27;", "'").replace("&nbsp;", "\xa0")
+    return re.sub(r"[ \t\n\r\f\v]+", " ", text)

@@ -125,11 +125,9 @@ def test_a_payment_with_a_bad_amount_is_refused_by_the_form(client, issued):
 
 
 def test_a_payment_dated_in_the_future_is_refused_by_the_service(client, issued):
-    response = _post(
-        client, issued, "record-payment", {"amount": "10.00", "date": "2099-01-01"}
-    )
+    response = _post(client, issued, "record-payment", {"amount": "10.00", "date": "2099-01-01"})
 
-    assert messages_of(response) == ["A payment cannot be dated in the future."]
+    assert messages_of(response) == ["Date: A payment cannot be dated in the future."]
     assert Payment.objects.count() == 0
 
 
@@ -233,10 +231,11 @@ def test_void_of_a_paid_invoice_is_refused(client, issued):
 
     response = _post(client, issued, "void", {"reason": "Too late"})
 
-    assert messages_of(response) == [
-        "Only issued invoices without payments can be voided. "
-        "Status: partially_paid Paid total: 19.00"
-    ]
+    (message,) = messages_of(response)
+    assert message == (
+        "The invoice has payments; correct it with a credit note instead. "
+        "Status: partially_paid; Paid total: 19.00"
+    )
     issued.refresh_from_db()
     assert issued.status == "partially_paid"
     assert Invoice.objects.filter(kind="credit_note").count() == 0
@@ -360,3 +359,28 @@ def test_staff_cannot_act_on_another_s_invoice(other_staff, issued):
     assert issued.status == "issued"
     assert Payment.objects.count() == InvoiceSending.objects.count() == 0
     assert Invoice.objects.count() == 1
+
+
+def test_a_credit_note_shows_its_refund_due_and_records_the_refund(client, staff_user, customer):
+    note = make_issued(owner=staff_user, customer=customer, kind="credit_note", series="CN")
+    assert f"Refunded 0,00{EUR} Refund due 119,00{EUR}" in page_text(client.get(change_url(note)))
+
+    response = _post(client, note, "record-payment", {"amount": "119.00"})
+
+    note.refresh_from_db()
+    assert (note.status, note.refund_due) == ("paid", Decimal("0.00"))
+    assert messages_of(response) == [
+        f"Recorded 119,00{EUR} on {note.payments.get().date.isoformat()}; refund due now 0,00{EUR}."
+    ]
+    assert f"Refunded 119,00{EUR} Refund due 0,00{EUR}" in page_text(response)
+
+
+def test_issuing_twice_is_refused_by_the_service(client, issued):
+    number = issued.number
+
+    response = _post(client, issued, "issue")
+
+    assert messages_of(response) == ["Only drafts can be issued. Status: issued"]
+    issued.refresh_from_db()
+    assert issued.number == number
+    assert NumberSequence.objects.get().last_value == 1

@@ -144,7 +144,9 @@ def test_a_refused_line_is_shown_on_its_field_and_nothing_is_created(
 ):
     response = logged_in(staff_user).post(
         ADD_URL,
-        draft_form(customer=customer, items=[{"description": "Fine"}, {"description": "Bad", **row}]),
+        draft_form(
+            customer=customer, items=[{"description": "Fine"}, {"description": "Bad", **row}]
+        ),
     )
 
     assert response.status_code == 200
@@ -177,9 +179,7 @@ def test_a_refused_line_on_an_existing_draft_leaves_it_as_it_was(
     assert list(draft.items.values_list("id", "quantity", "tax_rate")) == before
 
 
-def test_errors_land_on_the_row_they_belong_to_past_deleted_and_blank_rows(
-    staff_user, customer
-):
+def test_errors_land_on_the_row_they_belong_to_past_deleted_and_blank_rows(staff_user, customer):
     draft = make_draft(owner=staff_user, customer=customer, items=[line("A"), line("B")])
     rows = existing_rows(draft)
     rows[0]["DELETE"] = True  # the service never sees this row
@@ -215,9 +215,7 @@ def test_a_refused_allowance_is_shown_on_its_field(staff_user, customer):
 def test_a_due_date_before_the_issue_date_is_refused_on_its_field(staff_user, customer):
     response = logged_in(staff_user).post(
         ADD_URL,
-        draft_form(
-            customer=customer, items=[{}], issue_date="2026-03-10", due_date="2026-03-01"
-        ),
+        draft_form(customer=customer, items=[{}], issue_date="2026-03-10", due_date="2026-03-01"),
     )
 
     assert response.status_code == 200
@@ -385,9 +383,7 @@ def test_staff_cannot_bill_another_staff_member_s_customer(staff_user, other_sta
     _nothing_saved()
 
 
-def test_credited_invoice_choices_are_the_user_s_issued_invoices(
-    staff_user, other_staff, customer
-):
+def test_credited_invoice_choices_are_the_user_s_issued_invoices(staff_user, other_staff, customer):
     mine = make_issued(owner=staff_user, customer=customer)
     make_draft(owner=staff_user, customer=customer)
     make_issued(owner=other_staff)
@@ -422,9 +418,7 @@ def test_a_credit_note_is_for_the_customer_of_its_invoice(staff_user, customer):
 
     response = logged_in(staff_user).post(
         ADD_URL,
-        draft_form(
-            customer=elsewhere, items=[{}], kind="credit_note", credited_invoice=original
-        ),
+        draft_form(customer=elsewhere, items=[{}], kind="credit_note", credited_invoice=original),
     )
 
     assert response.status_code == 200
@@ -453,3 +447,28 @@ def test_staff_create_a_credit_note_for_their_invoice(staff_user, customer):
     assert note.credited_invoice == original
     assert note.series == "CN"
     assert note.gross_total == Decimal("59.50")
+
+
+def test_admins_create_a_draft_for_a_staff_member(admin_user, staff_user, customer):
+    page = logged_in(admin_user).get(ADD_URL)
+    assert page.context["adminform"].form.initial["owner"] == admin_user.pk
+
+    response = logged_in(admin_user).post(
+        ADD_URL, draft_form(customer=customer, items=[{}], owner=staff_user)
+    )
+
+    assert response.status_code == 302, page_text(response)[:3000]
+    assert Invoice.objects.get().owner == staff_user
+
+
+def test_delete_selected_drafts_goes_through_the_service(staff_user, customer):
+    drafts = [make_draft(owner=staff_user, customer=customer) for _ in range(2)]
+
+    response = logged_in(staff_user).post(
+        "/admin/invoices/invoice/",
+        {"action": "delete_selected", "_selected_action": [d.pk for d in drafts], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert Invoice.objects.count() == 0
+    assert InvoiceItem.objects.count() == 0

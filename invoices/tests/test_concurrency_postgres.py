@@ -12,6 +12,8 @@ from django.db import close_old_connections, connection
 
 from common.exceptions import BusinessException
 from common.tests.factories import CustomerFactory
+from customers.models import Customer
+from customers.services import customer_statistics_recompute
 from invoices import services
 from invoices.models import Invoice, Payment
 from invoices.tests.factories import line, make_draft, make_issued
@@ -113,8 +115,6 @@ def _figures(customer_id: int) -> tuple:
 
 
 def test_concurrent_issues_and_payments_of_one_customer_all_count(company, staff_user):
-    from customers.services import customer_statistics_recompute
-
     customer = CustomerFactory(owner=staff_user)
     drafts = [make_draft(owner=staff_user, customer=customer) for _ in range(6)]
     open_invoices = [make_issued(owner=staff_user, customer=customer) for _ in range(2)]
@@ -132,6 +132,57 @@ def test_concurrent_issues_and_payments_of_one_customer_all_count(company, staff
     customer_statistics_recompute(customer_ids=[customer.id])
     assert kept == _figures(customer.id)
     issued = Invoice.objects.filter(customer=customer, status__in=["issued", "partially_paid"])
-    # 8 issued x 119.00, less a voided one if the void came after its issue, less 38.00 paid
-    assert kept[0] == issued.count()
+    # 8 issued x 119.00, less a voided one if the void came after its issue (its
+    # cancellation credit note cancels it out), less 38.00 paid
+    assert (
+        kept[0]
+        == Invoice.objects.filter(customer=customer, kind="invoice").exclude(status="draft").count()
+    )
     assert kept[3] == Decimal("119.00") * issued.count() - Decimal("38.00")
+
+
+def test_parallel_payments_credit_notes_voids_and_refunds_on_one_customer(company, staff_user):
+    from invoices.tests.test_ledger_property import assert_accounts_consistent
+
+    # given one customer with six open invoices of 119.00, two of them paid 100.00
+    customer = CustomerFactory(owner=staff_user)
+    invoices = [make_issued(owner=staff_user, customer=customer) for _ in range(6)]
+    for invoice in invoices[:2]:
+        services.payment_record(invoice=invoice, amount=Decimal("100.00"))
+    full_credits = [services.invoice_credit_note_create(invoice=i) for i in invoices[:3]]
+
+    # when payments, credit notes (after payments too) and voids race on the same accounts
+    calls: list[Callable[[], object]] = []
+    for invoice in invoices:
+        calls += [
+            lambda i=invoice: services.payment_record(invoice=i, amount=Decimal("19.00")),
+            lambda i=invoice: services.invoice_void(invoice=i, reason="race"),
+        ]
+    calls += [lambda d=d: services.invoice_issue(invoice=d) for d in full_credits]
+    results = _run_concurrently(calls)
+
+    # then no refusal is other than a business rule, and every figure adds up
+    assert all(isinstance(r, (Invoice, Payment, BusinessException)) for r in results), results
+    assert_accounts_consistent([customer])
+    for invoice in invoices:
+        invoice.refresh_from_db()
+        # never both paid and voided: void refuses payments, payments refuse void
+        assert not (invoice.status == "void" and invoice.paid_total > 0)
+        assert invoice.credited_total <= invoice.gross_total
+    kept = _figures(customer.id)
+    customer_statistics_recompute(customer_ids=[customer.id])
+    assert kept == _figures(customer.id)
+
+    # and a refund racing itself pays out what is owed back once
+    owed = Invoice.objects.filter(customer=customer, kind="credit_note", refund_due__gt=0)
+    for note in owed:
+        due = note.refund_due
+        refunds = _run_concurrently(
+            [lambda n=note, d=due: services.payment_record(invoice=n, amount=d)] * 3
+        )
+        assert sum(isinstance(r, Payment) for r in refunds) == 1
+    assert_accounts_consistent([customer])
+    assert Customer.objects.get(pk=customer.pk).balance_due == sum(
+        (i.amount_due for i in Invoice.objects.filter(customer=customer, kind="invoice")),
+        Decimal("0"),
+    )
