@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from common.tests.factories import CustomerFactory
 from customers.models import Customer
 from invoices.models import Invoice, InvoiceKind, Payment
+from invoices.tests.admin_helpers import ADD_URL, change_url, draft_form, existing_rows, logged_in
 
 pytestmark = pytest.mark.django_db
 URL = "/api/invoices/"
@@ -72,35 +73,52 @@ def assert_accounts_consistent(customers) -> dict[int, Decimal]:
 
 
 class Ledger:
-    """Drives the API as a bookkeeper would; `check()` recomputes everything."""
+    """Drives the API or the admin, as a bookkeeper would; `check()` recomputes all."""
 
-    def __init__(self, staff_client, admin_client, customers):
+    def __init__(self, staff_client, admin_client, staff_user, admin_user, customers):
         self.staff, self.admin, self.customers = staff_client, admin_client, customers
+        self.staff_admin, self.admin_admin = logged_in(staff_user), logged_in(admin_user)
 
     def _pick(self, rows, pick: int):
         return rows[pick % len(rows)] if rows else None
 
-    def step(self, operation: str, pick: int, fraction: Decimal) -> None:
+    def _admin_post(self, invoice_id: int, action: str, data=None, *, as_admin: bool = False):
+        client = self.admin_admin if as_admin else self.staff_admin
+        response = client.post(change_url(invoice_id, action), data or {})
+        assert response.status_code == 302, response.content[:300]
+        return response
+
+    def _issue(self, draft_id: int, via: str) -> int:
+        if via == "api":
+            response = self.staff.post(f"{URL}{draft_id}/issue/")
+            return response.status_code
+        self._admin_post(draft_id, "issue")
+        return 200 if Invoice.objects.get(pk=draft_id).status != "draft" else 409
+
+    def step(self, operation: str, pick: int, fraction: Decimal, via: str = "api") -> None:
         invoices = list(Invoice.objects.filter(kind="invoice").exclude(status="draft"))
         if operation == "issue":
             customer = self._pick(self.customers, pick)
-            draft = self.staff.post(
-                URL,
-                {
-                    "customer": customer.id,
-                    "items": [
-                        {
-                            "description": "Work",
-                            "quantity": str(1 + pick % 3),
-                            "unit_price": PRICES[pick % len(PRICES)],
-                        }
-                    ],
-                },
-                format="json",
-            )
-            assert draft.status_code == 201, draft.json()
-            issued = self.staff.post(f"{URL}{draft.json()['id']}/issue/")
-            assert issued.status_code == 200, issued.json()
+            row = {
+                "description": "Work",
+                "quantity": str(1 + pick % 3),
+                "unit_price": PRICES[pick % len(PRICES)],
+            }
+            if via == "api":
+                draft = self.staff.post(
+                    URL, {"customer": customer.id, "items": [row]}, format="json"
+                )
+                assert draft.status_code == 201, draft.json()
+                draft_id = draft.json()["id"]
+            else:
+                before = Invoice.objects.count()
+                response = self.staff_admin.post(
+                    ADD_URL, draft_form(customer=customer, items=[row])
+                )
+                assert response.status_code == 302, response.content[:500]
+                assert Invoice.objects.count() == before + 1
+                draft_id = Invoice.objects.latest("id").id
+            assert self._issue(draft_id, via) == 200
         elif operation == "pay":
             open_ = [i for i in invoices if i.amount_due > 0]
             invoice = self._pick(open_, pick)
@@ -108,43 +126,69 @@ class Ledger:
                 amount = max(
                     (invoice.amount_due * fraction).quantize(Decimal("0.01")), Decimal("0.01")
                 )
-                response = self.staff.post(f"{URL}{invoice.id}/payments/", {"amount": str(amount)})
-                assert response.status_code == 201, response.json()
+                before = Payment.objects.count()
+                if via == "api":
+                    response = self.staff.post(
+                        f"{URL}{invoice.id}/payments/", {"amount": str(amount)}
+                    )
+                    assert response.status_code == 201, response.json()
+                else:
+                    self._admin_post(
+                        invoice.id, "record-payment", {"amount": str(amount), "method": "cash"}
+                    )
+                assert Payment.objects.count() == before + 1
         elif operation == "unpay":
             payment = self._pick(list(Payment.objects.order_by("id")), pick)
             if payment is not None:
-                response = self.admin.delete(f"{URL}{payment.invoice_id}/payments/{payment.id}/")
-                assert response.status_code == 200, response.json()
+                if via == "api":
+                    response = self.admin.delete(
+                        f"{URL}{payment.invoice_id}/payments/{payment.id}/"
+                    )
+                    assert response.status_code == 200, response.json()
+                else:
+                    self._admin_post(
+                        payment.invoice_id, f"payments/{payment.id}/delete", as_admin=True
+                    )
+                assert not Payment.objects.filter(pk=payment.pk).exists()
         elif operation in ("credit", "credit_part"):
             creditable = [
                 i for i in invoices if i.status != "void" and i.gross_total > i.credited_total
             ]
             invoice = self._pick(creditable, pick)
             if invoice is not None:
-                draft = self.staff.post(f"{URL}{invoice.id}/credit-note/").json()
+                if via == "api":
+                    draft_id = self.staff.post(f"{URL}{invoice.id}/credit-note/").json()["id"]
+                else:
+                    self._admin_post(invoice.id, "credit-note")
+                    draft_id = Invoice.objects.filter(kind="credit_note").latest("id").id
                 if operation == "credit_part":
                     net = (
                         (invoice.gross_total - invoice.credited_total) / Decimal("1.19")
                     ) * fraction
                     net = max(net.quantize(Decimal("0.01")) - Decimal("0.01"), Decimal("0.01"))
-                    self.staff.patch(
-                        f"{URL}{draft['id']}/",
-                        {
-                            "items": [
-                                {"description": "Part", "quantity": "1", "unit_price": str(net)}
-                            ]
-                        },
-                        format="json",
-                    )
-                response = self.staff.post(f"{URL}{draft['id']}/issue/")
-                assert response.status_code in (200, 409), response.json()
-                if response.status_code == 409:  # a full copy after an earlier partial credit
-                    assert response.json()["error"]["code"] == "credit_exceeds_invoice"
-                    self.staff.delete(f"{URL}{draft['id']}/")
+                    row = {"description": "Part", "quantity": "1", "unit_price": str(net)}
+                    if via == "api":
+                        self.staff.patch(f"{URL}{draft_id}/", {"items": [row]}, format="json")
+                    else:
+                        note = Invoice.objects.get(pk=draft_id)
+                        form = draft_form(
+                            customer=note.customer_id,
+                            kind="credit_note",
+                            series=note.series,
+                            items=[{**existing_rows(note)[0], "DELETE": True}, row],
+                            initial_items=1,
+                        )
+                        response = self.staff_admin.post(change_url(note), form)
+                        assert response.status_code == 302, response.content[:500]
+                status = self._issue(draft_id, via)
+                assert status in (200, 409)
+                if Invoice.objects.get(pk=draft_id).status == "draft":
+                    # a full copy after an earlier partial credit: over what is left
+                    assert invoice.credited_total > 0
+                    self.staff.delete(f"{URL}{draft_id}/")
         elif operation == "void":
             invoice = self._pick(invoices, pick)
             if invoice is not None:
-                response = self.staff.post(f"{URL}{invoice.id}/void/", {"reason": "Cancelled"})
                 voidable = (
                     invoice.status in ("issued", "partially_paid")
                     and invoice.paid_total == 0
@@ -153,7 +197,14 @@ class Ledger:
                         credited_invoice=invoice, paid_total__gt=0
                     ).exists()
                 )
-                assert response.status_code == (200 if voidable else 409), response.json()
+                if via == "api":
+                    response = self.staff.post(f"{URL}{invoice.id}/void/", {"reason": "Cancelled"})
+                    assert response.status_code == (200 if voidable else 409), response.json()
+                else:
+                    self._admin_post(invoice.id, "void", {"reason": "Cancelled"})
+                assert (Invoice.objects.get(pk=invoice.id).status == "void") == (
+                    voidable or invoice.status == "void"
+                )
         elif operation == "refund":
             notes = list(Invoice.objects.filter(kind="credit_note", refund_due__gt=0))
             note = self._pick(notes, pick)
@@ -161,8 +212,16 @@ class Ledger:
                 amount = max(
                     (note.refund_due * fraction).quantize(Decimal("0.01")), Decimal("0.01")
                 )
-                response = self.staff.post(f"{URL}{note.id}/payments/", {"amount": str(amount)})
-                assert response.status_code == 201, response.json()
+                if via == "api":
+                    response = self.staff.post(f"{URL}{note.id}/payments/", {"amount": str(amount)})
+                    assert response.status_code == 201, response.json()
+                else:
+                    self._admin_post(
+                        note.id,
+                        "record-payment",
+                        {"amount": str(amount), "method": "bank_transfer"},
+                    )
+                assert Payment.objects.filter(invoice=note).exists()
 
     def check(self) -> None:
         balances = assert_accounts_consistent(self.customers)
@@ -190,19 +249,20 @@ class Ledger:
             st.sampled_from(OPERATIONS),
             st.integers(min_value=0, max_value=50),
             st.sampled_from([Decimal("0.3"), Decimal("0.5"), Decimal("1")]),
+            st.sampled_from(["api", "admin"]),
         ),
         min_size=1,
         max_size=14,
     )
 )
 def test_every_figure_agrees_after_any_sequence(
-    staff_client, admin_client, staff_user, company, steps
+    staff_client, admin_client, staff_user, admin_user, company, steps
 ):
     with transaction.atomic():
         customers = [CustomerFactory(owner=staff_user), CustomerFactory(owner=staff_user)]
-        ledger = Ledger(staff_client, admin_client, customers)
+        ledger = Ledger(staff_client, admin_client, staff_user, admin_user, customers)
         ledger.step("issue", 0, Decimal("1"))
-        for operation, pick, fraction in steps:
-            ledger.step(operation, pick, fraction)
+        for operation, pick, fraction, via in steps:
+            ledger.step(operation, pick, fraction, via)
             ledger.check()
         transaction.set_rollback(True)
