@@ -3,7 +3,10 @@
 - ``values_view``: the same 50 invoices with their items as the API's first list page
   (the bench user's newest invoices), built with hand-written ``.values()`` queries
   (invoices, then items by ``invoice_id__in``) and ``json.dumps``. Plain Django view:
-  no DRF, no JWT, no pagination count, no throttling.
+  no DRF, no JWT, no pagination count, no throttling. It reads the columns the list
+  page reads, named once in ``invoices.representation`` (``INVOICE_ROW_FIELDS``: every
+  money field of ``MONEY_FIELDS`` and every read copy; ``ITEM_ROW_FIELDS``: the line
+  fields of ``invoices.models.ITEM_FIELDS``), so the two cannot drift apart.
 - ``static_view``: a byte string built once per process (the framework's own floor:
   URL resolving, middleware, WSGI, gunicorn).
 """
@@ -15,57 +18,10 @@ import json
 from django.http import HttpRequest, HttpResponse
 
 from invoices.models import Invoice, InvoiceItem
+from invoices.representation import INVOICE_ROW_FIELDS, ITEM_ROW_FIELDS
 
 BENCH_USERNAME = "bench"
 PAGE_SIZE = 50
-INVOICE_FIELDS = (
-    "id",
-    "number",
-    "kind",
-    "status",
-    "series",
-    "customer_id",
-    "owner_id",
-    "issue_date",
-    "due_date",
-    "currency",
-    "buyer_reference",
-    "notes",
-    "line_total",
-    "allowance_total",
-    "charge_total",
-    "net_total",
-    "tax_total",
-    "gross_total",
-    "paid_total",
-    "amount_due",
-    "tax_breakdown",
-    "seller",
-    "buyer",
-    "credited_invoice_id",
-    "void_reason",
-    "issued_at",
-    "voided_at",
-    "public_token",
-    "created_at",
-    "updated_at",
-)
-ITEM_FIELDS = (
-    "id",
-    "invoice_id",
-    "position",
-    "description",
-    "quantity",
-    "unit_code",
-    "unit_price",
-    "price_base_quantity",
-    "discount_amount",
-    "charge_amount",
-    "tax_category",
-    "tax_rate",
-    "net_amount",
-)
-
 _owner_id: int | None = None
 _static_body: bytes | None = None
 
@@ -83,13 +39,13 @@ def values_body() -> bytes:
     invoices = list(
         Invoice.objects.filter(owner_id=_bench_owner_id())
         .order_by("-id")
-        .values(*INVOICE_FIELDS)[:PAGE_SIZE]
+        .values(*INVOICE_ROW_FIELDS)[:PAGE_SIZE]
     )
     by_invoice: dict[int, list[dict]] = {row["id"]: [] for row in invoices}
     items = (
         InvoiceItem.objects.filter(invoice_id__in=list(by_invoice))
         .order_by("invoice_id", "position", "id")
-        .values(*ITEM_FIELDS)
+        .values(*ITEM_ROW_FIELDS)
     )
     for item in items:
         by_invoice[item["invoice_id"]].append(item)

@@ -12,6 +12,7 @@ from common.admin import OwnedModelAdmin, money_column
 from common.money_format import format_money
 from customers.models import Customer
 from customers.services import customer_create, customer_delete, customer_restore, customer_update
+from invoices.models import Invoice, InvoiceKind
 
 STATISTICS = (
     "invoice_count",
@@ -125,8 +126,6 @@ class CustomerAdmin(OwnedModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _invoices_context(self, request, customer: Customer) -> dict[str, Any]:
-        from invoices.models import Invoice, InvoiceKind  # invoices builds on customers
-
         invoices = Invoice.objects.filter(customer_id=customer.pk)
         if not request.user.is_superuser:
             invoices = invoices.filter(owner_id=request.user.id)

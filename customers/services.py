@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, Sum, Value
@@ -12,10 +11,8 @@ from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import User
 from customers.models import Customer
+from invoices.models import ISSUED_STATUSES, Invoice, InvoiceKind
 from settings_app.models import CompanySettings
-
-if TYPE_CHECKING:  # invoices imports this module
-    from invoices.models import Invoice
 
 ZERO = Decimal("0")
 STATISTICS_FIELDS = [
@@ -70,8 +67,6 @@ def customer_statistics_recompute(*, customer_ids: Iterable[int]) -> int:
     total_paid == Σ amount_due of the invoices - Σ refund_due of the credit notes
     (invoices.settlement).
     """
-    from invoices.models import ISSUED_STATUSES, Invoice, InvoiceKind
-
     ids = sorted(set(customer_ids))
     if not ids:
         return 0
@@ -136,8 +131,6 @@ def customer_statistics_add(
     concurrent writes for one customer all count. Same rules as
     `customer_statistics_recompute`: credit notes count negatively.
     """
-    from invoices.models import InvoiceKind
-
     sign = 1 if invoice.kind == InvoiceKind.INVOICE else -1
     gross = sign * invoice.gross_total if issued else ZERO
     paid = sign * (invoice.paid_total if issued else paid_change)

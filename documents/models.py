@@ -7,7 +7,10 @@ from common.models import TimeStampedModel
 
 
 class SendingStatus(models.TextChoices):
+    """queued → sending (claimed by one worker) → sent | queued (retry) | failed."""
+
     QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
 
@@ -32,6 +35,9 @@ class InvoiceSending(TimeStampedModel):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # When a worker last claimed it (queued → sending): a sending left in `sending` long
+    # after this was abandoned mid-attempt (documents.services.sendings_redispatch).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import smtplib
 
 from celery import shared_task
-from django.db import transaction
-from django.utils import timezone
-
-from documents.models import InvoiceSending, SendingStatus
 
 logger = logging.getLogger(__name__)
 
@@ -35,70 +29,34 @@ def invoice_pdf_render(invoice_id: int) -> None:
         logger.exception("Could not pre-render the documents of invoice %s", invoice_id)
 
 
-MAX_SEND_ATTEMPTS = 6
-TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
-
-
-def _attempt(sending_id: int, *, final: bool) -> bool:
-    """One delivery attempt; True when the message is out (now or earlier)."""
-    from documents.mail import build_invoice_email
-
-    with transaction.atomic():
-        sending = InvoiceSending.objects.select_for_update().get(pk=sending_id)
-        if sending.status == SendingStatus.SENT:
-            return True
-        sending.attempts += 1
-        sending.save(update_fields=["attempts", "updated_at"])
-    try:
-        build_invoice_email(sending).send(fail_silently=False)
-    except TRANSIENT_ERRORS as exc:
-        InvoiceSending.objects.filter(pk=sending_id).update(
-            status=SendingStatus.FAILED if final else SendingStatus.QUEUED,
-            error=f"{type(exc).__name__}: {exc}",
-            updated_at=timezone.now(),
-        )
-        logger.warning("Sending %s failed (attempt %s): %s", sending_id, sending.attempts, exc)
-        return False
-    InvoiceSending.objects.filter(pk=sending_id).update(
-        status=SendingStatus.SENT, sent_at=timezone.now(), error="", updated_at=timezone.now()
-    )
-    return True
-
-
-@shared_task(bind=True, ignore_result=True, max_retries=MAX_SEND_ATTEMPTS - 1)
+@shared_task(bind=True, ignore_result=True, max_retries=None)
 def invoice_send_email(self, sending_id: int) -> None:
-    """Send one queued e-mail; a sending already marked sent is never sent again.
+    """One delivery attempt of a sending (documents.services.sending_deliver).
 
-    SMTP failures are retried with exponential backoff (30 s, 60 s, ... up to 10 min).
-    Without a broker (eager mode) the attempts run back to back in-process.
+    The state machine decides everything: a sending this worker cannot claim (sent,
+    failed, or being sent by another worker) is left alone, and the attempt count on the
+    row, not this task's retries, decides the last attempt. Transient SMTP failures come
+    back with exponential backoff (30 s, 60 s, ... 480 s). Without a broker (eager mode)
+    the attempts run back to back in-process.
     """
-    if self.request.is_eager:
-        for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
-            if _attempt(sending_id, final=attempt == MAX_SEND_ATTEMPTS):
-                return
-        return
-    final = self.request.retries >= self.max_retries
-    if not _attempt(sending_id, final=final) and not final:
-        raise self.retry(countdown=min(600, 30 * 2**self.request.retries))
+    from documents.services import sending_deliver
 
-
-# A sending still queued this long after its request never reached a worker (the broker
-# was down at commit time): hand it to the queue again. Sending twice is impossible:
-# a sending already marked sent is skipped under a row lock.
-STALE_QUEUED_AFTER = dt.timedelta(minutes=10)
+    while True:
+        attempt = sending_deliver(sending_id=sending_id)
+        if attempt.retry_in is None:
+            return
+        if not self.request.is_eager:
+            raise self.retry(countdown=attempt.retry_in)
 
 
 @shared_task(ignore_result=True)
 def invoice_sendings_redispatch() -> int:
-    """Re-queue stale queued sendings (Celery beat runs this every 10 minutes)."""
-    cutoff = timezone.now() - STALE_QUEUED_AFTER
-    stale = list(
-        InvoiceSending.objects.filter(
-            status=SendingStatus.QUEUED, updated_at__lt=cutoff
-        ).values_list("id", flat=True)
-    )
+    """Hand stale queued sendings to the queue again (Celery beat, every 10 minutes);
+    sendings stuck mid-attempt are marked failed instead (documents.services)."""
+    from documents.services import sendings_redispatch
+
+    stale = sendings_redispatch()
     for sending_id in stale:
-        InvoiceSending.objects.filter(pk=sending_id).update(updated_at=timezone.now())
         invoice_send_email.delay(sending_id)
     if stale:
         logger.info("Re-queued %s stale sending(s)", len(stale))

@@ -32,6 +32,7 @@ from common.exceptions import BusinessException
 from common.money_format import format_money
 from common.validators import validate_currency_code
 from customers.models import Customer
+from documents.services import invoice_document_render, invoice_send
 from invoices import services
 from invoices.calculation import minor_unit
 from invoices.models import (
@@ -743,8 +744,6 @@ class InvoiceAdmin(OwnedModelAdmin):
         return self._back(invoice)
 
     def send_view(self, request, object_id: str) -> HttpResponse:
-        # documents builds on invoices: imported where the admin first needs it.
-        from documents.services import invoice_send
 
         invoice = self._invoice(request, object_id)
         form = SendForm(request.POST)
@@ -778,7 +777,6 @@ class InvoiceAdmin(OwnedModelAdmin):
         return self._back(invoice)
 
     def document_view(self, request, object_id: str, fmt: str) -> HttpResponse:
-        from documents.services import invoice_document_render
 
         invoice = self._invoice(request, object_id)
         if fmt not in DOCUMENT_FORMATS:

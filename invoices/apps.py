@@ -6,6 +6,7 @@ class InvoicesConfig(AppConfig):
     verbose_name = "Invoices"
 
     def ready(self) -> None:
+        # Models exist only once the app registry is ready: imported here, not at the top.
         from common.counts import cache_counts_of
         from customers.models import Customer
         from invoices.models import Invoice

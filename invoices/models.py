@@ -12,6 +12,7 @@ from django.db import models
 from common.fields import FastJSONField
 from common.models import TimeStampedModel
 from invoices.errors import InvoiceNotEditable
+from settings_app.calendar import company_today
 from settings_app.models import TAX_CATEGORIES
 
 ZERO = Decimal("0")
@@ -250,10 +251,6 @@ class Invoice(TimeStampedModel):
 
     @property
     def is_overdue(self) -> bool:
-        # The company's calendar day (settings_app.calendar), imported here: settings_app
-        # is loaded before invoices, and its calendar reads the settings row.
-        from settings_app.calendar import company_today
-
         return (
             self.kind == InvoiceKind.INVOICE
             and self.status in OPEN_STATUSES

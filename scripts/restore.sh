@@ -13,6 +13,8 @@
 # neither and no terminal to ask on, it refuses. Stop the web, worker and beat services first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/_db_env.sh
+. scripts/_db_env.sh  # db_env_load, pg_client_auth, $py
 
 usage() {
   echo "usage: scripts/restore.sh [--yes] FILE    (make restore FILE=backups/billing-<timestamp>.dump)"
@@ -58,54 +60,7 @@ case "$magic" in
     ;;
 esac
 
-if [ -x .venv/bin/python ]; then py=.venv/bin/python; else py=python3; fi
-
-# DATABASE_URL -> shell variables, parsed by django-environ exactly as the settings do.
-# The password goes to PGPASSWORD, never onto a command line.
-db_vars=$("$py" - <<'PY'
-import os
-import shlex
-from pathlib import Path
-
-import environ
-
-base = Path.cwd()
-environ.Env.read_env(base / ".env", overwrite=False)
-url = os.environ.get("DATABASE_URL") or f"sqlite:///{base / 'db.sqlite3'}"
-config = environ.Env.db_url_config(url)
-engine = config.get("ENGINE", "")
-out = {"DB_KIND": "other", "DB_NAME": str(config.get("NAME", "")), "DB_PASSWORD": ""}
-if "postgres" in engine or "postgis" in engine:
-    libpq_options = {
-        "sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "channel_binding",
-        "gssencmode", "connect_timeout", "application_name", "target_session_attrs",
-        "options", "service", "passfile",
-    }
-    params = {
-        "host": config.get("HOST"),
-        "port": config.get("PORT"),
-        "user": config.get("USER"),
-        "dbname": config.get("NAME"),
-    }
-    params.update({k: v for k, v in (config.get("OPTIONS") or {}).items() if k in libpq_options})
-
-    def quote(value: object) -> str:
-        return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-    out.update(
-        DB_KIND="postgres",
-        DB_CONNINFO=" ".join(f"{k}={quote(v)}" for k, v in params.items() if v not in (None, "")),
-        DB_PASSWORD=config.get("PASSWORD") or "",
-        DB_WHERE=f"{config.get('HOST') or 'the local socket'}:{config.get('PORT') or 5432}",
-    )
-elif engine == "django.db.backends.sqlite3":
-    out["DB_KIND"] = "sqlite"
-    out["DB_WHERE"] = "this machine"
-for key, value in out.items():
-    print(f"{key}={shlex.quote(str(value))}")
-PY
-)
-eval "$db_vars"
+db_env_load
 
 if [ "$DB_KIND" != "$kind" ]; then
   echo "restore: $file is a $kind backup but DATABASE_URL points at a $DB_KIND database" >&2
@@ -133,9 +88,7 @@ fi
 
 if [ "$kind" = postgres ]; then
   echo "==> Restoring (pg_restore --clean --if-exists --no-owner, one transaction)"
-  no_prompt=()
-  [ -t 0 ] || no_prompt=(--no-password)
-  if [ -n "$DB_PASSWORD" ]; then export PGPASSWORD="$DB_PASSWORD"; fi
+  pg_client_auth
   pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error \
     "${no_prompt[@]}" --dbname="$DB_CONNINFO" "$file"
 else

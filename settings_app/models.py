@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from common import shared_cache
 from common.models import TimeStampedModel
 from common.validators import (
     LANGUAGES,
@@ -101,8 +102,6 @@ class CompanySettings(TimeStampedModel):
         Saving or deleting the row drops the copy (settings_app.signals); writers use
         `load()`, so an edit never starts from a cached copy.
         """
-        from common import shared_cache
-
         obj = shared_cache.get(CURRENT_CACHE_KEY)
         if obj is shared_cache.MISSING:
             obj = cls.load()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 from email import policy
@@ -16,19 +17,28 @@ pytestmark = [pytest.mark.django_db, pytest.mark.smtp]
 
 
 class RecordingHandler:
-    """Keeps every message; refuses the first `fail_first` DATA commands with a 451."""
+    """Keeps every message it accepts.
+
+    Refuses the first `fail_first` DATA commands with `refusal` (a 451 unless told);
+    with `silent_after_accept` seconds it keeps the message, then says nothing that long
+    (the client times out not knowing the message was taken).
+    """
 
     def __init__(self, fail_first: int = 0) -> None:
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes = []
         self.fail_first = fail_first
+        self.refusal = "451 Try again later"
+        self.silent_after_accept = 0.0
 
     async def handle_DATA(self, server, session, envelope):
         if self.fail_first > 0:
             self.fail_first -= 1
-            return "451 Try again later"
+            return self.refusal
         self.envelopes.append(envelope)
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        if self.silent_after_accept:
+            await asyncio.sleep(self.silent_after_accept)
         return "250 Message accepted for delivery"
 
 
@@ -89,7 +99,12 @@ def test_send_delivers_pdf_and_ubl_byte_for_byte(
         [invoice.customer.email, "boss@buyer.example"]
     )
     sending = InvoiceSending.objects.get()
-    assert (sending.status, sending.attempts, sending.sent_by_id) == ("sent", 1, staff_user.id)
+    assert (sending.status, sending.attempts, sending.error, sending.sent_by_id) == (
+        "sent",
+        1,
+        "",
+        staff_user.id,
+    )
     assert sending.sent_at is not None
 
 
@@ -106,6 +121,8 @@ def test_send_in_customers_language_with_facturx(
             f"/api/invoices/{invoice.id}/send/", {"pdf_format": "facturx"}, format="json"
         )
 
+    assert len(smtp_server.messages) == 1
+    assert InvoiceSending.objects.get().status == "sent"
     message = smtp_server.messages[0]
     assert message["Subject"] == f"Rechnung {invoice.number} von Seller GmbH"
     files = _attachments(message)
@@ -129,8 +146,7 @@ def test_smtp_failure_is_retried_and_sent_once(
     assert response.status_code == 202
     assert len(smtp_server.messages) == 1
     sending = InvoiceSending.objects.get()
-    assert sending.status == "sent"
-    assert sending.attempts == 3
+    assert (sending.status, sending.attempts, sending.error) == ("sent", 3, "")
 
 
 def test_a_sent_sending_is_never_sent_again(
@@ -145,6 +161,8 @@ def test_a_sent_sending_is_never_sent_again(
     invoice_send_email.delay(InvoiceSending.objects.get().pk)  # a duplicate delivery
 
     assert len(smtp_server.messages) == 1
+    sending = InvoiceSending.objects.get()
+    assert (sending.status, sending.attempts, sending.error) == ("sent", 1, "")
 
 
 def test_send_refusals(staff_client, company, staff_user):
@@ -189,5 +207,7 @@ def test_stale_queued_sendings_are_dispatched_again(smtp_server, company, staff_
     assert [m["To"] for m in smtp_server.messages] == ["ap@buyer.example"]
     stale.refresh_from_db()
     fresh.refresh_from_db()
-    assert (stale.status, fresh.status) == ("sent", "queued")
+    assert (stale.status, stale.attempts, stale.error) == ("sent", 1, "")
+    assert (fresh.status, fresh.attempts) == ("queued", 0)
     assert invoice_sendings_redispatch() == 0
+    assert len(smtp_server.messages) == 1

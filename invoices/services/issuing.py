@@ -13,6 +13,8 @@ from django.utils import timezone
 from accounts.models import User
 from customers.models import Customer
 from customers.services import customer_statistics_add
+from documents.services import einvoice_check_issuable
+from documents.tasks import invoice_pdf_render
 from invoices import errors
 from invoices.calculation import round_money
 from invoices.models import (
@@ -219,9 +221,6 @@ def invoice_issue(
     invoice.seller = seller_snapshot(company)
     invoice.buyer = buyer_snapshot(customer)
     if settings.EINVOICE_VALIDATE_ON_ISSUE:
-        # documents builds on invoices: imported here, where issuing first needs it.
-        from documents.services import einvoice_check_issuable
-
         einvoice_check_issuable(invoice=invoice, items=items, allowances_charges=allowances_charges)
 
     invoice.status = InvoiceStatus.ISSUED
@@ -254,9 +253,6 @@ def _after_issue(invoice: Invoice) -> None:
     """Build and store the immutable documents once, after commit."""
     if not settings.DOCUMENTS_STORE_AFTER_ISSUE:
         return
-    # documents builds on invoices: imported here, where issuing first needs it.
-    from documents.tasks import invoice_pdf_render
-
     invoice_id = invoice.pk
     # robust: with the broker (Redis) down the invoice is issued all the same; the PDF
     # endpoint renders and stores it on first request.

@@ -26,6 +26,7 @@ steps = st.lists(
         st.tuples(st.just("pay"), st.sampled_from(["0.01", "5.00", "all"])),
         st.tuples(st.just("unpay"), st.just("")),
         st.tuples(st.just("void"), st.just("")),
+        st.tuples(st.just("refund"), st.just("")),
     ),
     min_size=1,
     max_size=8,
@@ -48,7 +49,7 @@ def test_figures_after_any_sequence_of_writes_equal_a_recomputation(company, sta
     customer = CustomerFactory(owner=staff_user)
     issued = []
     for action, value in steps:
-        open_ = [i for i in issued if i.status in ("issued", "partially_paid")]
+        open_ = [i for i in issued if i.kind == "invoice" and i.amount_due > 0]
         if action == "issue":
             draft = make_draft(owner=staff_user, customer=customer, items=[line(unit_price=value)])
             issued.append(services.invoice_issue(invoice=draft))
@@ -65,11 +66,17 @@ def test_figures_after_any_sequence_of_writes_equal_a_recomputation(company, sta
             services.payment_record(invoice=invoice, amount=amount)
         elif action == "unpay" and Payment.objects.filter(invoice__customer=customer).exists():
             services.payment_delete(payment=Payment.objects.filter(invoice__customer=customer)[0])
+        elif action == "refund":
+            owed = [i for i in issued if i.kind == "credit_note" and i.refund_due > 0]
+            if owed:
+                services.payment_record(invoice=owed[0], amount=owed[0].refund_due)
         elif action == "void" and open_:
             invoice = open_[0]
             invoice.refresh_from_db()
             if invoice.paid_total == 0:
-                services.invoice_void(invoice=invoice, reason="test")
+                # refused when a refund was paid on one of its credit notes
+                with contextlib.suppress(BusinessException):
+                    services.invoice_void(invoice=invoice, reason="test")
         issued = [type(i).objects.get(pk=i.pk) for i in issued]
 
     kept = _figures(customer)
