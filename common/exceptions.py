@@ -35,30 +35,7 @@ class InvoiceException(BusinessException):
     default_message = "The invoice cannot be changed that way."
 
 
-class CustomerException(BusinessException):
-    default_code = "customer_error"
-    default_message = "The customer cannot be changed that way."
-
-
 class ValidationException(BusinessException):
     status_code = 400
     default_code = "validation_error"
     default_message = "Invalid input."
-
-
-class ResourceNotFoundException(BusinessException):
-    status_code = 404
-    default_code = "not_found"
-    default_message = "Not found."
-
-
-class PermissionDeniedException(BusinessException):
-    status_code = 403
-    default_code = "permission_denied"
-    default_message = "You do not have permission to perform this action."
-
-
-class UnauthorizedException(BusinessException):
-    status_code = 401
-    default_code = "not_authenticated"
-    default_message = "Authentication credentials were not provided or are invalid."

@@ -5,7 +5,7 @@ import uuid
 
 from django.core.cache import cache as default_cache
 from django.core.cache import caches
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from common.cache_backend import ReusedClientRedisCache
 
@@ -61,10 +61,6 @@ class ResilientAnonRateThrottle(_ResilientMixin, AnonRateThrottle):
 
 
 class ResilientUserRateThrottle(_ResilientMixin, UserRateThrottle):
-    pass
-
-
-class ResilientScopedRateThrottle(_ResilientMixin, ScopedRateThrottle):
     pass
 
 

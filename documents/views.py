@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
@@ -62,7 +63,7 @@ class _InvoiceScopedView(APIView):
     permission_classes = [IsOwnerOrAdmin]
 
     def get_invoice(self, request, pk: int) -> Invoice:
-        return invoice_list(user=request.user).get(pk=pk)
+        return get_object_or_404(invoice_list(user=request.user), pk=pk)
 
 
 class _InvoiceDocumentView(_InvoiceScopedView):

@@ -242,10 +242,6 @@ class Invoice(TimeStampedModel):
         return instance
 
     @property
-    def is_draft(self) -> bool:
-        return self.status == InvoiceStatus.DRAFT
-
-    @property
     def is_credit_note(self) -> bool:
         return self.kind == InvoiceKind.CREDIT_NOTE
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -189,6 +190,6 @@ class InvoiceViewSet(
     )
     def delete_payment(self, request, pk=None, payment_id=None):
         invoice = self.get_object()
-        payment = Payment.objects.get(pk=payment_id, invoice_id=invoice.pk)
+        payment = get_object_or_404(Payment, pk=payment_id, invoice_id=invoice.pk)
         invoice = services.payment_delete(payment=payment, by=request.user)
         return self._answer(invoice)
