@@ -6,7 +6,7 @@ import contextlib
 
 import pytest
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
+from django_redis.cache import RedisCache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -30,7 +30,7 @@ def _clear_own_keys() -> None:
     if not isinstance(backend, RedisCache):
         backend.clear()
         return
-    client = backend._cache.get_client(None, write=True)
+    client = backend.client.get_client(write=True)
     keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
     if keys:
         client.delete(*keys)

@@ -5,9 +5,8 @@ import uuid
 
 from django.core.cache import cache as default_cache
 from django.core.cache import caches
+from django_redis.cache import RedisCache
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
-
-from common.cache_backend import ReusedClientRedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ class _ResilientMixin:
         try:
             # `cache` is Django's default-cache proxy unless a subclass (or test) sets another
             backend = caches["default"] if self.cache is default_cache else self.cache
-            if isinstance(backend, ReusedClientRedisCache) and self.rate is not None:
+            if isinstance(backend, RedisCache) and self.rate is not None:
                 return self._allow_in_redis(backend, request, view)
             return super().allow_request(request, view)
         except Exception:  # the cache backend is down: serve rather than fail
@@ -38,7 +37,7 @@ class _ResilientMixin:
         if self.key is None:
             return True
         key = backend.make_and_validate_key(self.key)
-        client = backend.redis_client()
+        client = backend.client.get_client(write=True)
         self.now = self.timer()
         member = f"{self.now!r}:{uuid.uuid4().hex}"
         pipe = client.pipeline(transaction=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from model_utils import FieldTracker
 
 from common.fields import FastJSONField
 from common.models import TimeStampedModel
@@ -182,6 +183,9 @@ class Invoice(TimeStampedModel):
     public_token = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     pdf_file = models.FileField(upload_to="invoices/pdf/", blank=True, editable=False)
 
+    # What each field held when read: the immutability check compares against it.
+    tracker = FieldTracker()
+
     class Meta:
         ordering = ["-id"]
         constraints = [
@@ -234,13 +238,6 @@ class Invoice(TimeStampedModel):
     def __str__(self) -> str:
         return self.number or f"Draft #{self.pk}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_status = instance.__dict__.get("status")
-        instance._loaded_values = dict(zip(field_names, values, strict=True))
-        return instance
-
     @property
     def is_credit_note(self) -> bool:
         return self.kind == InvoiceKind.CREDIT_NOTE
@@ -254,29 +251,28 @@ class Invoice(TimeStampedModel):
             and self.due_date < company_today()
         )
 
-    def _changed_fields(self) -> set[str]:
-        loaded = getattr(self, "_loaded_values", {})
-        changed = set()
-        for field in self._meta.concrete_fields:
-            if field.attname in loaded and loaded[field.attname] != getattr(self, field.attname):
-                changed.add(field.name)
-        return changed
+    def _loaded_status(self) -> str | None:
+        """The status as read from the database (None for a row not saved yet)."""
+        return self.tracker.previous("status") if self.pk is not None else None
 
     def save(self, *args, **kwargs) -> None:
         # Immutability whatever the path (API, admin, shell): once issued, only the payment
         # state, voiding and the public link may move.
-        if getattr(self, "_loaded_status", None) not in (None, InvoiceStatus.DRAFT):
-            frozen = self._changed_fields() - MUTABLE_AFTER_ISSUE
+        if self._loaded_status() not in (None, InvoiceStatus.DRAFT):
+            names = {field.attname: field.name for field in self._meta.concrete_fields}
+            frozen = {names.get(name, name) for name in self.tracker.changed()}
+            frozen -= MUTABLE_AFTER_ISSUE
             if frozen:
                 raise InvoiceNotEditable(details={"fields": sorted(frozen)})
+        if kwargs.get("update_fields") is not None:
+            # By column name (`issued_by_id`), as the tracker keeps them, so it forgets
+            # exactly what was saved.
+            attnames = {field.name: field.attname for field in self._meta.concrete_fields}
+            kwargs["update_fields"] = [attnames.get(name, name) for name in kwargs["update_fields"]]
         super().save(*args, **kwargs)
-        self._loaded_status = self.status
-        self._loaded_values = {
-            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
-        }
 
     def delete(self, *args, **kwargs):
-        if getattr(self, "_loaded_status", self.status) != InvoiceStatus.DRAFT:
+        if (self._loaded_status() or self.status) != InvoiceStatus.DRAFT:
             raise InvoiceNotEditable("Issued invoices cannot be deleted; void them instead.")
         return super().delete(*args, **kwargs)
 

@@ -101,6 +101,32 @@ def test_sqlite_backup_and_restore_round_trip(tmp_path: Path) -> None:
         ]
 
 
+def test_both_scripts_find_the_database_through_one_shared_file() -> None:
+    """scripts/_db_env.sh parses DATABASE_URL for both scripts (as the settings do); the
+    password goes to PGPASSWORD, never into the conninfo that lands on a command line."""
+    for script in (BACKUP, RESTORE):
+        text = script.read_text()
+        assert ". scripts/_db_env.sh" in text and "db_env_load" in text
+        assert "db_url_config" not in text  # parsed in one place only
+    show = (
+        ". scripts/_db_env.sh && db_env_load && pg_client_auth </dev/null && "
+        'printf "%s\\n" "$DB_KIND" "$DB_CONNINFO" "$DB_WHERE" "$PGPASSWORD" "${no_prompt[*]}"'
+    )
+    url = "postgres://u:s%27cret@db.example:6543/billing?sslmode=require"
+    result = _run("-c", show, env=_env(DATABASE_URL=url))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "postgres",
+        "host='db.example' port='6543' user='u' dbname='billing' sslmode='require'",
+        "db.example:6543",
+        "s'cret",
+        "--no-password",
+    ]
+    show = '. scripts/_db_env.sh && db_env_load && printf "%s\\n" "$DB_KIND" "$DB_WHERE"'
+    result = _run("-c", show, env=_env(DATABASE_URL="mysql://u@db.example/billing"))
+    assert result.stdout.splitlines()[0] == "other"
+
+
 # --- PostgreSQL: dump, restore into a fresh database, compare everything ------------------
 
 

@@ -48,9 +48,9 @@ def redis_down(settings) -> Iterator[str]:
     url = f"redis://127.0.0.1:{_closed_port()}/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "common.cache_backend.ReusedClientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
     yield url

@@ -21,7 +21,7 @@ ME = "/api/auth/me/"
 def _window(user) -> tuple[int, int]:
     backend = caches["default"]
     key = backend.make_and_validate_key(f"throttle_user_{user.pk}")
-    client = backend.redis_client()
+    client = backend.client.get_client(write=True)
     return client.zcard(key), client.ttl(key)
 
 
