@@ -1,8 +1,9 @@
 """Pure money maths of an invoice, EN 16931's calculation model (BR-CO-10..17).
 
-Stdlib only, ``Decimal`` only: the API, the admin, the PDF and the e-invoice export all
-call :func:`calculate_totals`, so they can never disagree. Input validation proper lives
-in the serializers; this module only refuses what it cannot compute.
+The stdlib and Babel's currency data only (no Django), ``Decimal`` only: the API, the
+admin, the PDF and the e-invoice export all call :func:`calculate_totals`, so they can
+never disagree. Input validation proper lives in the services; this module only
+refuses what it cannot compute.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from functools import lru_cache
+
+from babel.numbers import get_currency_precision
 
 __all__ = [
-    "MINOR_UNITS",
     "AllowanceChargeInput",
     "CalculationError",
     "InvoiceTotals",
@@ -34,36 +37,6 @@ __all__ = [
     "minor_unit",
     "round_money",
 ]
-
-# ISO 4217 currencies whose minor unit is not 2 (funds codes included).
-MINOR_UNITS: dict[str, int] = {
-    "BIF": 0,
-    "CLP": 0,
-    "DJF": 0,
-    "GNF": 0,
-    "ISK": 0,
-    "JPY": 0,
-    "KMF": 0,
-    "KRW": 0,
-    "PYG": 0,
-    "RWF": 0,
-    "UGX": 0,
-    "UYI": 0,
-    "VND": 0,
-    "VUV": 0,
-    "XAF": 0,
-    "XOF": 0,
-    "XPF": 0,
-    "BHD": 3,
-    "IQD": 3,
-    "JOD": 3,
-    "KWD": 3,
-    "LYD": 3,
-    "OMR": 3,
-    "TND": 3,
-    "CLF": 4,
-    "UYW": 4,
-}
 
 # Order of VAT categories in the breakdown (UNCL5305 subset used by EN 16931).
 CATEGORY_ORDER: tuple[str, ...] = ("S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B")
@@ -140,9 +113,12 @@ class InvoiceTotals:
     tax_breakdown: tuple[TaxGroup, ...]
 
 
+@lru_cache(maxsize=512)
 def minor_unit(currency: str) -> int:
-    """Number of decimals of ``currency`` (ISO 4217 exponent, 2 unless listed)."""
-    return MINOR_UNITS.get(_currency_code(currency), 2)
+    """Number of decimals of ``currency``: CLDR's (Babel), the data the PDF, the page and
+    the admin format money with, so every place shows the same amount (RSD 100, never
+    100.50 in the API and 100.5 on the PDF). Unknown codes take CLDR's default, 2."""
+    return get_currency_precision(_currency_code(currency))
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -10,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from invoices.calculation import (
-    MINOR_UNITS,
     AllowanceChargeInput,
     CalculationError,
     InvoiceTotals,
@@ -44,7 +44,7 @@ def _exponent(value: Decimal) -> int:
 # --- currencies and rounding -------------------------------------------------------
 
 
-def test_minor_units_follow_iso_4217() -> None:
+def test_minor_units_follow_cldr() -> None:
     assert minor_unit("EUR") == 2
     assert minor_unit("USD") == 2
     assert minor_unit("JPY") == 0
@@ -52,8 +52,23 @@ def test_minor_units_follow_iso_4217() -> None:
     assert minor_unit("KWD") == 3
     assert minor_unit("BHD") == 3
     assert minor_unit("CLF") == 4
-    assert minor_unit("XYZ") == 2  # unlisted codes use the common default
-    assert all(value != 2 for value in MINOR_UNITS.values())
+    assert minor_unit("RSD") == 0  # ISO 4217 says 2; CLDR, and so every display, 0
+    assert minor_unit("IQD") == 0
+    assert minor_unit("XYZ") == 2  # unknown codes use the common default
+
+
+def test_every_currency_has_one_minor_unit_everywhere() -> None:
+    """What the API rounds to is what the PDF, the page and the e-mail print."""
+    import pycountry
+
+    from documents.formatting import format_money
+
+    for currency in pycountry.currencies:
+        code = currency.alpha_3
+        places = minor_unit(code)
+        shown = format_money(round_money(Decimal("1234.5678"), code), code, "en")
+        decimals = re.search(r"1,23[45](?:\.(\d+))?", shown).group(1) or ""
+        assert len(decimals) == places, (code, shown)
 
 
 @pytest.mark.parametrize(
