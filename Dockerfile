@@ -24,6 +24,9 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
+# The translation catalogues are built from their .po sources (make messages does the same).
+RUN pybabel -q compile --domain django --directory documents/locale
+
 # Static files are collected at build time, so the image serves them itself (whitenoise)
 # and compose can hand them to nginx. The settings refuse DEBUG=false with the development
 # key, so this one step gets a throw-away key; the running container gets the real

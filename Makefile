@@ -7,15 +7,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+# Two workers: one per core of these machines (pytest-xdist); `PYTEST_ARGS=` runs serially.
+PYTEST_ARGS ?= -n 2
 
-.PHONY: help install system-deps run serve migrate seed test lint format test-sqlite test-postgres bench backup restore clean
+.PHONY: help install system-deps messages messages-update run serve migrate seed test lint format test-sqlite test-postgres bench backup restore clean
 
 help:
 	@echo "make run    - development server on $(HOST):$(PORT) with SQLite and demo data"
 	@echo "make test   - ruff + the whole test suite (SQLite; PostgreSQL too when DATABASE_URL is set)"
 	@echo "make serve  - gunicorn with production settings (DATABASE_URL, REDIS_URL, SECRET_KEY)"
 	@echo "make bench  - benchmarks (see bench/README.md)"
+	@echo "make messages        - compile the translation catalogues (documents/locale/*/LC_MESSAGES/django.po)"
+	@echo "make messages-update - refresh django.pot and every django.po from the texts in the code"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required")'
@@ -29,10 +32,28 @@ install: system-deps $(STAMP)
 system-deps:
 	@bash scripts/system-deps.sh
 
+# Translation catalogues: the .po files are the source, the .mo files are built (not in git)
+# with Babel's pybabel, installed with the requirements, so no GNU gettext is needed.
+LOCALE_DIR := documents/locale
+messages: install
+	$(BIN)/pybabel -q compile --domain django --directory $(LOCALE_DIR)
+
+# Texts are marked with documents.labels.pgettext_noop (Django's gettext and pgettext work too).
+messages-update: install
+	$(BIN)/pybabel -q extract --output-file $(LOCALE_DIR)/django.pot \
+		--no-default-keywords --keyword pgettext_noop:1c,2 --keyword pgettext:1c,2 \
+		--keyword pgettext_lazy:1c,2 --keyword gettext --keyword gettext_lazy \
+		--add-comments Translators: --strip-comments --add-location file --sort-output \
+		--no-wrap --ignore-dirs "tests .* _*" --project "billing backend" \
+		--header-comment "# Texts of the invoice documents and e-mails (documents/labels.py, mail.py)." \
+		documents
+	$(BIN)/pybabel -q update --domain django --input-file $(LOCALE_DIR)/django.pot \
+		--output-dir $(LOCALE_DIR) --ignore-obsolete --no-wrap
+
 migrate: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 
-run: install
+run: install messages
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (API /api/, admin /admin/, docs /api/docs/)"
@@ -40,7 +61,7 @@ run: install
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production settings: DEBUG=false, a real SECRET_KEY (written once to .env when missing).
-serve: install
+serve: install messages
 	@bash scripts/ensure-secret-key.sh
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -54,10 +75,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test-sqlite: install
+test-sqlite: install messages
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install messages
 	@test -n "$$DATABASE_URL" || (echo "DATABASE_URL is not set" && exit 2)
 	$(BIN)/pytest $(PYTEST_ARGS)
 

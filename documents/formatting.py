@@ -1,8 +1,10 @@
 """Locale-aware formatting of money, numbers, rates and dates for documents (Babel).
 
 Every value is a ``Decimal`` and stays one: Babel formats ``Decimal`` exactly, floats
-never enter. Languages outside ``SUPPORTED_LANGUAGES`` fall back to English, so the
-figures always match the labels of ``documents.labels``.
+never enter. ``SUPPORTED_LANGUAGES`` are English (the language of the source texts) and
+every language with a catalogue in ``documents/locale/<lang>/LC_MESSAGES/django.po``;
+any other language falls back to English, so the figures always match the texts of
+``documents.labels``.
 """
 
 from __future__ import annotations
@@ -11,13 +13,29 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "de", "fr")
+from invoices.calculation import minor_unit
+
 DEFAULT_LANGUAGE = "en"
+# The documents app's translation catalogues (Django finds an app's locale/ by itself).
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def catalogue_languages(locale_dir: Path = LOCALE_DIR) -> tuple[str, ...]:
+    """The languages that have a catalogue (``<lang>/LC_MESSAGES/django.po``), sorted."""
+    return tuple(sorted(po.parents[1].name for po in locale_dir.glob("*/LC_MESSAGES/django.po")))
+
+
+# Adding a language is adding its catalogue: nothing else to list.
+SUPPORTED_LANGUAGES: tuple[str, ...] = (
+    DEFAULT_LANGUAGE,
+    *(lang for lang in catalogue_languages() if lang != DEFAULT_LANGUAGE),
+)
 MAX_PLAIN_DECIMALS = 4
 # CLDR's currency spacing, which Babel does not apply: a currency code written in
 # letters gets a no-break space next to the digits ("CHF 12.00", not "CHF12.00").
@@ -47,8 +65,9 @@ def language_of(lang: str | None) -> str:
 
 
 def currency_digits(currency: str) -> int:
-    """The currency's minor unit digits (2 for EUR, 0 for JPY, 3 for KWD)."""
-    return babel_numbers.get_currency_precision(currency.upper())
+    """The currency's minor unit digits (2 for EUR, 0 for JPY, 3 for KWD): the same
+    function the amounts were rounded with (invoices.calculation, Babel's CLDR data)."""
+    return minor_unit(currency)
 
 
 def _decimal(value: Decimal | int | str) -> Decimal:

@@ -6,8 +6,9 @@ include ``documents/_invoice_body.html``. A document shows the invoice as issued
 draft preview); only the customer's page adds the live state (``LiveState``: paid,
 credited, amount due, void, overdue) beside it. The engine is a standalone Django
 ``Engine`` with autoescape, so rendering needs no Django settings, and the context
-holds only ready-made strings (formatted by ``documents.formatting``): templates never
-format numbers or dates themselves.
+holds only ready-made strings: texts translated from the catalogues by
+``documents.labels``, figures formatted by ``documents.formatting``. Templates never
+translate, format numbers or format dates themselves.
 """
 
 from __future__ import annotations

@@ -1,403 +1,295 @@
-"""The fixed texts of invoice documents in English, German and French.
+"""The fixed texts of invoice documents and e-mails, translated through gettext catalogues.
 
-Plain dicts, one per language, with the same keys; ``labels_for`` falls back to
-English for any other language. Texts with ``{placeholders}`` are filled with
-``str.format`` by the renderers.
+Each text is written in English and marked with ``pgettext_noop(context, text)``; its
+translations live in ``documents/locale/<lang>/LC_MESSAGES/django.po``, compiled to
+``django.mo`` by ``make messages`` (DEVELOPMENT_GUIDE.md, "Adding a language").
+``labels_for(lang)`` gives the document texts of a language by short key; texts with
+``{placeholders}`` are filled with ``str.format`` by the renderers.
+
+Every text has a context. It tells a translator where the word stands (``VAT`` over a
+column is ``USt.``, as a total ``Umsatzsteuer``), and it keeps these texts apart from
+Django's and contrib.admin's catalogues, which Django merges into the same ``django``
+domain, earlier apps first: without a context, contrib.auth's "E-Mail-Adresse" would
+replace the invoice's "E-Mail".
+
+Translation runs under ``translation.override(lang)`` once Django is set up (the
+document texts once per process and language, then kept). Without Django settings (the
+renderers also work as a plain library) the same compiled catalogues are read with
+Python's ``gettext``; a test checks both give the same texts. A missing or stale
+``.mo`` is refused (``CatalogueError``, and the ``documents.E001`` system check) rather
+than let Django print English for a German customer.
 """
-
-# French typography uses the typographic apostrophe on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
+import gettext as gettext_module
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
-from documents.formatting import language_of
+from django.apps import apps
+from django.conf import settings
+from django.utils import translation
 
-EN: Final[dict[str, str]] = {
-    "invoice": "Invoice",
-    "credit_note": "Credit note",
-    "invoice_number": "Invoice number",
-    "credit_note_number": "Credit note number",
-    "issue_date": "Issue date",
-    "due_date": "Due date",
-    "buyer_reference": "Buyer reference",
-    "credit_note_for": "Credit note for invoice {number}",
-    "credit_note_for_dated": "Credit note for invoice {number} of {date}",
-    "seller": "From",
-    "buyer": "Bill to",
-    "vat_id": "VAT ID",
-    "company_id": "Company reg. no.",
-    "email": "Email",
-    "phone": "Phone",
-    "position": "#",
-    "description": "Description",
-    "qty": "Qty",
-    "unit": "Unit",
-    "unit_price": "Unit price",
-    "per": "per",
-    "discount": "Discount",
-    "line_charge": "Surcharge",
-    "vat": "VAT",
-    "vat_rate": "VAT",
-    "net": "Net",
-    "allowances_charges": "Allowances and charges",
-    "allowance": "Allowance",
-    "charge": "Charge",
-    "reason": "Reason",
-    "amount": "Amount",
-    "vat_breakdown": "VAT breakdown",
-    "category": "Category",
-    "rate": "Rate",
-    "taxable_amount": "Taxable amount",
-    "tax_amount": "VAT amount",
-    "exemption_reason": "Exemption reason",
-    "subtotal": "Subtotal",
-    "allowance_total": "Allowances",
-    "charge_total": "Charges",
-    "net_total": "Total net",
-    "tax_total": "VAT",
-    "total": "Total",
-    "paid": "Paid",
-    "amount_due": "Amount due",
-    "amount_credited": "Amount credited",
-    "payment": "Payment",
-    "payment_instruction": (
-        "Please transfer {amount}{due_part} to IBAN {iban}{bic_part} with reference {reference}."
-    ),
-    "payment_due_part": " by {date}",
-    "payment_bic_part": " (BIC {bic})",
-    "paid_in_full": "Paid in full. Thank you.",
-    "credit_settlement": "This amount will be refunded or set off against open invoices.",
-    "notes": "Notes",
-    "void": "VOID",
-    "void_notice": "This invoice has been voided and is not payable.",
-    "draft": "DRAFT",
-    "draft_notice": "Draft preview: not a valid invoice.",
-    "page": "Page {page} of {pages}",
-    "downloads": "Download",
-    "download_pdf": "PDF",
-    "download_facturx": "Factur-X (PDF with e-invoice)",
-    "download_ubl": "UBL (XML e-invoice)",
-    "download_cii": "CII (XML e-invoice)",
-    "current_status": "Current status",
-    "status_issued": "Open",
-    "status_partially_paid": "Partially paid",
-    "status_paid": "Paid",
-    "status_credited": "Credited",
-    "status_void": "Void",
-    "status_overdue": "Overdue",
-    "credited": "Credited",
-    "refunded": "Refunded",
-    "refund_due": "Refund due",
-    "credit_notes": "Credit notes",
-    "cancelled_by": "Cancelled by credit note",
-    "credited_notice": "This invoice has been settled by credit note.",
-    "overdue_notice": "This invoice is overdue.",
-    "refund_settled": "This credit note has been settled.",
-}
+from documents.formatting import DEFAULT_LANGUAGE, LOCALE_DIR, language_of
 
-DE: Final[dict[str, str]] = {
-    "invoice": "Rechnung",
-    "credit_note": "Gutschrift",
-    "invoice_number": "Rechnungsnummer",
-    "credit_note_number": "Gutschriftsnummer",
-    "issue_date": "Rechnungsdatum",
-    "due_date": "Fällig am",
-    "buyer_reference": "Ihre Referenz",
-    "credit_note_for": "Gutschrift zur Rechnung {number}",
-    "credit_note_for_dated": "Gutschrift zur Rechnung {number} vom {date}",
-    "seller": "Von",
-    "buyer": "Rechnungsempfänger",
-    "vat_id": "USt-IdNr.",
-    "company_id": "Handelsregister",
-    "email": "E-Mail",
-    "phone": "Telefon",
-    "position": "Pos.",
-    "description": "Beschreibung",
-    "qty": "Menge",
-    "unit": "Einheit",
-    "unit_price": "Einzelpreis",
-    "per": "pro",
-    "discount": "Rabatt",
-    "line_charge": "Zuschlag",
-    "vat": "USt.",
-    "vat_rate": "USt.",
-    "net": "Netto",
-    "allowances_charges": "Nachlässe und Zuschläge",
-    "allowance": "Nachlass",
-    "charge": "Zuschlag",
-    "reason": "Grund",
-    "amount": "Betrag",
-    "vat_breakdown": "Umsatzsteueraufstellung",
-    "category": "Kategorie",
-    "rate": "Satz",
-    "taxable_amount": "Bemessungsgrundlage",
-    "tax_amount": "Steuerbetrag",
-    "exemption_reason": "Befreiungsgrund",
-    "subtotal": "Zwischensumme",
-    "allowance_total": "Nachlässe",
-    "charge_total": "Zuschläge",
-    "net_total": "Nettobetrag",
-    "tax_total": "Umsatzsteuer",
-    "total": "Gesamtbetrag",
-    "paid": "Bereits bezahlt",
-    "amount_due": "Zu zahlender Betrag",
-    "amount_credited": "Gutschriftsbetrag",
-    "payment": "Zahlung",
-    "payment_instruction": (
-        "Bitte überweisen Sie {amount}{due_part} auf das Konto IBAN {iban}{bic_part} "
-        "unter Angabe der Referenz {reference}."
-    ),
-    "payment_due_part": " bis zum {date}",
-    "payment_bic_part": " (BIC {bic})",
-    "paid_in_full": "Vollständig bezahlt. Vielen Dank.",
-    "credit_settlement": ("Der Betrag wird erstattet oder mit offenen Rechnungen verrechnet."),
-    "notes": "Hinweise",
-    "void": "STORNIERT",
-    "void_notice": "Diese Rechnung wurde storniert und ist nicht zu bezahlen.",
-    "draft": "ENTWURF",
-    "draft_notice": "Entwurfsvorschau: keine gültige Rechnung.",
-    "page": "Seite {page} von {pages}",
-    "downloads": "Herunterladen",
-    "download_pdf": "PDF",
-    "download_facturx": "Factur-X (PDF mit E-Rechnung)",
-    "download_ubl": "UBL (XML-E-Rechnung)",
-    "download_cii": "CII (XML-E-Rechnung)",
-    "current_status": "Aktueller Stand",
-    "status_issued": "Offen",
-    "status_partially_paid": "Teilweise bezahlt",
-    "status_paid": "Bezahlt",
-    "status_credited": "Gutgeschrieben",
-    "status_void": "Storniert",
-    "status_overdue": "Überfällig",
-    "credited": "Gutgeschrieben",
-    "refunded": "Erstattet",
-    "refund_due": "Zu erstatten",
-    "credit_notes": "Gutschriften",
-    "cancelled_by": "Storniert durch Gutschrift",
-    "credited_notice": "Diese Rechnung wurde durch Gutschrift ausgeglichen.",
-    "overdue_notice": "Diese Rechnung ist überfällig.",
-    "refund_settled": "Diese Gutschrift ist ausgeglichen.",
-}
+DOMAIN: Final = "django"
 
-FR: Final[dict[str, str]] = {
-    "invoice": "Facture",
-    "credit_note": "Avoir",
-    "invoice_number": "Numéro de facture",
-    "credit_note_number": "Numéro d’avoir",
-    "issue_date": "Date d’émission",
-    "due_date": "Date d’échéance",
-    "buyer_reference": "Votre référence",
-    "credit_note_for": "Avoir sur la facture {number}",
-    "credit_note_for_dated": "Avoir sur la facture {number} du {date}",
-    "seller": "Émetteur",
-    "buyer": "Facturé à",
-    "vat_id": "N° TVA",
-    "company_id": "N° d’immatriculation",
-    "email": "E-mail",
-    "phone": "Téléphone",
-    "position": "N°",
-    "description": "Désignation",
-    "qty": "Qté",
-    "unit": "Unité",
-    "unit_price": "Prix unitaire",
-    "per": "par",
-    "discount": "Remise",
-    "line_charge": "Majoration",
-    "vat": "TVA",
-    "vat_rate": "TVA",
-    "net": "Montant HT",
-    "allowances_charges": "Remises et frais",
-    "allowance": "Remise",
-    "charge": "Frais",
-    "reason": "Motif",
-    "amount": "Montant",
-    "vat_breakdown": "Détail de la TVA",
-    "category": "Catégorie",
-    "rate": "Taux",
-    "taxable_amount": "Base HT",
-    "tax_amount": "Montant TVA",
-    "exemption_reason": "Motif d’exonération",
-    "subtotal": "Sous-total",
-    "allowance_total": "Remises",
-    "charge_total": "Frais",
-    "net_total": "Total HT",
-    "tax_total": "TVA",
-    "total": "Total TTC",
-    "paid": "Déjà payé",
-    "amount_due": "Net à payer",
-    "amount_credited": "Montant de l’avoir",
-    "payment": "Paiement",
-    "payment_instruction": (
-        "Merci de virer {amount}{due_part} sur le compte IBAN {iban}{bic_part} "
-        "en indiquant la référence {reference}."
-    ),
-    "payment_due_part": " avant le {date}",
-    "payment_bic_part": " (BIC {bic})",
-    "paid_in_full": "Entièrement payée. Merci.",
-    "credit_settlement": ("Ce montant sera remboursé ou imputé sur vos factures en cours."),
-    "notes": "Remarques",
-    "void": "ANNULÉE",
-    "void_notice": "Cette facture a été annulée et n’est pas à payer.",
-    "draft": "BROUILLON",
-    "draft_notice": "Aperçu du brouillon : ce n’est pas une facture valable.",
-    "page": "Page {page} sur {pages}",
-    "downloads": "Télécharger",
-    "download_pdf": "PDF",
-    "download_facturx": "Factur-X (PDF avec facture électronique)",
-    "download_ubl": "UBL (facture électronique XML)",
-    "download_cii": "CII (facture électronique XML)",
-    "current_status": "Situation actuelle",
-    "status_issued": "À régler",
-    "status_partially_paid": "Partiellement payée",
-    "status_paid": "Payée",
-    "status_credited": "Soldée par avoir",
-    "status_void": "Annulée",
-    "status_overdue": "En retard",
-    "credited": "Avoirs",
-    "refunded": "Remboursé",
-    "refund_due": "À rembourser",
-    "credit_notes": "Avoirs",
-    "cancelled_by": "Annulée par l’avoir",
-    "credited_notice": "Cette facture a été soldée par avoir.",
-    "overdue_notice": "Cette facture est en retard de paiement.",
-    "refund_settled": "Cet avoir est soldé.",
-}
 
-LABELS: Final = MappingProxyType({"en": EN, "de": DE, "fr": FR})
+class Text(NamedTuple):
+    """One catalogue entry: its context (``msgctxt``) and English text (``msgid``)."""
+
+    context: str
+    message: str
+
+
+def pgettext_noop(context: str, message: str) -> Text:
+    """Mark a text for the catalogue (extracted like ``pgettext``), translated later."""
+    return Text(context, message)
+
+
+Translate = Callable[[Text], str]
+
+
+class CatalogueError(RuntimeError):
+    """A language's catalogue is not compiled, or was compiled before its last edit."""
+
+
+LABELS: Final = MappingProxyType(
+    {
+        "invoice": pgettext_noop("invoice title", "Invoice"),
+        "credit_note": pgettext_noop("invoice title", "Credit note"),
+        "invoice_number": pgettext_noop("invoice field", "Invoice number"),
+        "credit_note_number": pgettext_noop("invoice field", "Credit note number"),
+        "issue_date": pgettext_noop("invoice field", "Issue date"),
+        "due_date": pgettext_noop("invoice field", "Due date"),
+        "buyer_reference": pgettext_noop("invoice field", "Buyer reference"),
+        "credit_note_for": pgettext_noop("invoice", "Credit note for invoice {number}"),
+        "credit_note_for_dated": pgettext_noop(
+            "invoice", "Credit note for invoice {number} of {date}"
+        ),
+        "seller": pgettext_noop("invoice party", "From"),
+        "buyer": pgettext_noop("invoice party", "Bill to"),
+        "vat_id": pgettext_noop("invoice party", "VAT ID"),
+        "company_id": pgettext_noop("invoice party", "Company reg. no."),
+        "email": pgettext_noop("invoice party", "Email"),
+        "phone": pgettext_noop("invoice party", "Phone"),
+        "position": pgettext_noop("invoice column", "#"),
+        "description": pgettext_noop("invoice column", "Description"),
+        "qty": pgettext_noop("invoice column", "Qty"),
+        "unit": pgettext_noop("invoice column", "Unit"),
+        "unit_price": pgettext_noop("invoice column", "Unit price"),
+        # Translators: as in "€4.97 per 100 pcs".
+        "per": pgettext_noop("invoice line", "per"),
+        "discount": pgettext_noop("invoice column", "Discount"),
+        "line_charge": pgettext_noop("invoice line", "Surcharge"),
+        "vat": pgettext_noop("invoice column", "VAT"),
+        "vat_rate": pgettext_noop("invoice column", "VAT"),
+        "net": pgettext_noop("invoice column", "Net"),
+        "allowances_charges": pgettext_noop("invoice heading", "Allowances and charges"),
+        "allowance": pgettext_noop("invoice adjustment", "Allowance"),
+        "charge": pgettext_noop("invoice adjustment", "Charge"),
+        "reason": pgettext_noop("invoice column", "Reason"),
+        "amount": pgettext_noop("invoice column", "Amount"),
+        "vat_breakdown": pgettext_noop("invoice heading", "VAT breakdown"),
+        "category": pgettext_noop("invoice column", "Category"),
+        "rate": pgettext_noop("invoice column", "Rate"),
+        "taxable_amount": pgettext_noop("invoice column", "Taxable amount"),
+        "tax_amount": pgettext_noop("invoice column", "VAT amount"),
+        "exemption_reason": pgettext_noop("invoice column", "Exemption reason"),
+        "subtotal": pgettext_noop("invoice total", "Subtotal"),
+        "allowance_total": pgettext_noop("invoice total", "Allowances"),
+        "charge_total": pgettext_noop("invoice total", "Charges"),
+        "net_total": pgettext_noop("invoice total", "Total net"),
+        "tax_total": pgettext_noop("invoice total", "VAT"),
+        "total": pgettext_noop("invoice total", "Total"),
+        "paid": pgettext_noop("invoice total", "Paid"),
+        "amount_due": pgettext_noop("invoice total", "Amount due"),
+        "amount_credited": pgettext_noop("invoice total", "Amount credited"),
+        "credited": pgettext_noop("invoice total", "Credited"),
+        "refunded": pgettext_noop("invoice total", "Refunded"),
+        "refund_due": pgettext_noop("invoice total", "Refund due"),
+        "payment": pgettext_noop("invoice heading", "Payment"),
+        "payment_instruction": pgettext_noop(
+            "invoice payment",
+            "Please transfer {amount}{due_part} to IBAN {iban}{bic_part} with reference "
+            "{reference}.",
+        ),
+        # Translators: fills {due_part} of "Please transfer ..."; keep the leading space.
+        "payment_due_part": pgettext_noop("invoice payment", " by {date}"),
+        # Translators: fills {bic_part} of "Please transfer ..."; keep the leading space.
+        "payment_bic_part": pgettext_noop("invoice payment", " (BIC {bic})"),
+        "paid_in_full": pgettext_noop("invoice payment", "Paid in full. Thank you."),
+        "credit_settlement": pgettext_noop(
+            "invoice payment", "This amount will be refunded or set off against open invoices."
+        ),
+        "notes": pgettext_noop("invoice heading", "Notes"),
+        "void": pgettext_noop("invoice mark", "VOID"),
+        "void_notice": pgettext_noop(
+            "invoice notice", "This invoice has been voided and is not payable."
+        ),
+        "draft": pgettext_noop("invoice mark", "DRAFT"),
+        "draft_notice": pgettext_noop("invoice notice", "Draft preview: not a valid invoice."),
+        "page": pgettext_noop("invoice page footer", "Page {page} of {pages}"),
+        "downloads": pgettext_noop("invoice page", "Download"),
+        "download_pdf": pgettext_noop("invoice download", "PDF"),
+        "download_facturx": pgettext_noop("invoice download", "Factur-X (PDF with e-invoice)"),
+        "download_ubl": pgettext_noop("invoice download", "UBL (XML e-invoice)"),
+        "download_cii": pgettext_noop("invoice download", "CII (XML e-invoice)"),
+        "current_status": pgettext_noop("invoice heading", "Current status"),
+        "status_issued": pgettext_noop("invoice status", "Open"),
+        "status_partially_paid": pgettext_noop("invoice status", "Partially paid"),
+        "status_paid": pgettext_noop("invoice status", "Paid"),
+        "status_credited": pgettext_noop("invoice status", "Credited"),
+        "status_void": pgettext_noop("invoice status", "Void"),
+        "status_overdue": pgettext_noop("invoice status", "Overdue"),
+        "credit_notes": pgettext_noop("invoice page", "Credit notes"),
+        "cancelled_by": pgettext_noop("invoice page", "Cancelled by credit note"),
+        "credited_notice": pgettext_noop(
+            "invoice notice", "This invoice has been settled by credit note."
+        ),
+        "overdue_notice": pgettext_noop("invoice notice", "This invoice is overdue."),
+        "refund_settled": pgettext_noop("invoice notice", "This credit note has been settled."),
+    }
+)
 
 # VAT category codes of UNCL5305 as EN 16931 uses them (BT-118).
 CATEGORY_NAMES: Final = MappingProxyType(
     {
-        "en": {
-            "S": "Standard rate",
-            "Z": "Zero rated",
-            "E": "Exempt from VAT",
-            "AE": "Reverse charge",
-            "K": "Intra-community supply",
-            "G": "Export outside the EU",
-            "O": "Not subject to VAT",
-            "L": "Canary Islands tax (IGIC)",
-            "M": "Ceuta and Melilla tax (IPSI)",
-        },
-        "de": {
-            "S": "Normalsatz",
-            "Z": "Nullsatz",
-            "E": "Steuerbefreit",
-            "AE": "Steuerschuldnerschaft des Leistungsempfängers",
-            "K": "Innergemeinschaftliche Lieferung",
-            "G": "Ausfuhrlieferung (Drittland)",
-            "O": "Nicht steuerbar",
-            "L": "Kanarische Inseln (IGIC)",
-            "M": "Ceuta und Melilla (IPSI)",
-        },
-        "fr": {
-            "S": "Taux normal",
-            "Z": "Taux zéro",
-            "E": "Exonéré de TVA",
-            "AE": "Autoliquidation",
-            "K": "Livraison intracommunautaire",
-            "G": "Exportation hors UE",
-            "O": "Hors champ de la TVA",
-            "L": "Impôt des Canaries (IGIC)",
-            "M": "Impôt de Ceuta et Melilla (IPSI)",
-        },
+        "S": pgettext_noop("VAT category", "Standard rate"),
+        "Z": pgettext_noop("VAT category", "Zero rated"),
+        "E": pgettext_noop("VAT category", "Exempt from VAT"),
+        "AE": pgettext_noop("VAT category", "Reverse charge"),
+        "K": pgettext_noop("VAT category", "Intra-community supply"),
+        "G": pgettext_noop("VAT category", "Export outside the EU"),
+        "O": pgettext_noop("VAT category", "Not subject to VAT"),
+        "L": pgettext_noop("VAT category", "Canary Islands tax (IGIC)"),
+        "M": pgettext_noop("VAT category", "Ceuta and Melilla tax (IPSI)"),
     }
 )
 
 # UN/ECE recommendation 20 codes that invoices commonly carry; others print as is.
 UNIT_NAMES: Final = MappingProxyType(
     {
-        "en": {
-            "C62": "pcs",
-            "H87": "pcs",
-            "EA": "each",
-            "HUR": "h",
-            "MIN": "min",
-            "DAY": "days",
-            "WEE": "weeks",
-            "MON": "months",
-            "ANN": "years",
-            "KGM": "kg",
-            "GRM": "g",
-            "TNE": "t",
-            "MTR": "m",
-            "KMT": "km",
-            "MTK": "m²",
-            "MTQ": "m³",
-            "LTR": "l",
-            "KWH": "kWh",
-            "SET": "sets",
-            "LS": "lump sum",
-            "PR": "pairs",
-            "P1": "%",
-        },
-        "de": {
-            "C62": "Stk.",
-            "H87": "Stk.",
-            "EA": "Stk.",
-            "HUR": "Std.",
-            "MIN": "Min.",
-            "DAY": "Tage",
-            "WEE": "Wochen",
-            "MON": "Monate",
-            "ANN": "Jahre",
-            "KGM": "kg",
-            "GRM": "g",
-            "TNE": "t",
-            "MTR": "m",
-            "KMT": "km",
-            "MTK": "m²",
-            "MTQ": "m³",
-            "LTR": "l",
-            "KWH": "kWh",
-            "SET": "Sätze",
-            "LS": "pauschal",
-            "PR": "Paar",
-            "P1": "%",
-        },
-        "fr": {
-            "C62": "pce",
-            "H87": "pce",
-            "EA": "pce",
-            "HUR": "h",
-            "MIN": "min",
-            "DAY": "jours",
-            "WEE": "semaines",
-            "MON": "mois",
-            "ANN": "ans",
-            "KGM": "kg",
-            "GRM": "g",
-            "TNE": "t",
-            "MTR": "m",
-            "KMT": "km",
-            "MTK": "m²",
-            "MTQ": "m³",
-            "LTR": "l",
-            "KWH": "kWh",
-            "SET": "lots",
-            "LS": "forfait",
-            "PR": "paires",
-            "P1": "%",
-        },
+        "C62": pgettext_noop("unit of measure", "pcs"),
+        "H87": pgettext_noop("unit of measure", "pcs"),
+        "EA": pgettext_noop("unit of measure", "each"),
+        "HUR": pgettext_noop("unit of measure", "h"),
+        "MIN": pgettext_noop("unit of measure", "min"),
+        "DAY": pgettext_noop("unit of measure", "days"),
+        "WEE": pgettext_noop("unit of measure", "weeks"),
+        "MON": pgettext_noop("unit of measure", "months"),
+        "ANN": pgettext_noop("unit of measure", "years"),
+        "KGM": pgettext_noop("unit of measure", "kg"),
+        "GRM": pgettext_noop("unit of measure", "g"),
+        "TNE": pgettext_noop("unit of measure", "t"),
+        "MTR": pgettext_noop("unit of measure", "m"),
+        "KMT": pgettext_noop("unit of measure", "km"),
+        "MTK": pgettext_noop("unit of measure", "m²"),
+        "MTQ": pgettext_noop("unit of measure", "m³"),
+        "LTR": pgettext_noop("unit of measure", "l"),
+        "KWH": pgettext_noop("unit of measure", "kWh"),
+        "SET": pgettext_noop("unit of measure", "sets"),
+        "LS": pgettext_noop("unit of measure", "lump sum"),
+        "PR": pgettext_noop("unit of measure", "pairs"),
+        "P1": pgettext_noop("unit of measure", "%"),
     }
 )
 
 
+def catalogue_files(lang: str, locale_dir: Path = LOCALE_DIR) -> tuple[Path, Path]:
+    """The ``.po`` source and ``.mo`` compiled catalogue of ``lang``."""
+    folder = locale_dir / lang / "LC_MESSAGES"
+    return folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+
+
+def check_compiled(po: Path, mo: Path) -> None:
+    """Refuse a missing or stale ``.mo``: Django would silently print English instead."""
+    if not mo.is_file():
+        raise CatalogueError(f"{mo} is missing: run `make messages`")
+    if mo.stat().st_mtime < po.stat().st_mtime:
+        raise CatalogueError(f"{mo} is older than {po.name}: run `make messages`")
+
+
+@cache
+def _checked(lang: str) -> str:
+    # Once per process and language (a failed check is not cached, so it is retried).
+    check_compiled(*catalogue_files(lang))
+    return lang
+
+
+@cache
+def _standalone(lang: str) -> gettext_module.NullTranslations:
+    """The compiled catalogue read with Python's gettext (used without Django settings)."""
+    if lang == DEFAULT_LANGUAGE:
+        return gettext_module.NullTranslations()  # the texts are written in English
+    _, mo = catalogue_files(lang)
+    with mo.open("rb") as file:
+        return gettext_module.GNUTranslations(file)
+
+
+def _django_ready() -> bool:
+    # With USE_I18N off, Django's gettext answers the English text whatever the language:
+    # a document still has to be in its customer's language, so it reads the catalogue.
+    return settings.configured and apps.ready and settings.USE_I18N
+
+
+def _django_translate(text: Text) -> str:
+    return translation.pgettext(text.context, text.message)
+
+
+@contextmanager
+def translated(lang: str | None) -> Iterator[Translate]:
+    """Within the block, a function giving a ``Text`` in ``lang`` (English if unsupported)."""
+    code = language_of(lang)
+    if code != DEFAULT_LANGUAGE:
+        _checked(code)
+    if not _django_ready():
+        catalogue = _standalone(code)
+        yield lambda text: catalogue.pgettext(text.context, text.message)
+        return
+    with translation.override(code):
+        yield _django_translate
+
+
+class _Texts(NamedTuple):
+    labels: MappingProxyType[str, str]
+    categories: MappingProxyType[str, str]
+    units: MappingProxyType[str, str]
+
+
+@cache
+def _texts(code: str, django_ready: bool) -> _Texts:
+    # Once per process and language (``django_ready`` is only part of the cache key): the
+    # catalogues do not change while it runs (Django keeps its own per process too), and
+    # an override per text costs tens of µs, an invoice's units and categories included.
+    def table(texts: MappingProxyType[str, Text]) -> MappingProxyType[str, str]:
+        return MappingProxyType({key: translate(text) for key, text in texts.items()})
+
+    with translated(code) as translate:
+        return _Texts(table(LABELS), table(CATEGORY_NAMES), table(UNIT_NAMES))
+
+
+def _texts_for(lang: str | None) -> _Texts:
+    return _texts(language_of(lang), _django_ready())
+
+
 def labels_for(lang: str | None) -> dict[str, str]:
-    """A copy of the labels of ``lang`` (``de``, ``fr-CH``, ...), English if unsupported."""
-    return dict(LABELS.get(language_of(lang), EN))
+    """The document texts of ``lang`` (``de``, ``fr-CH``, ...) by key; English if unsupported.
+
+    A new dict on each call, so a caller may change it.
+    """
+    return dict(_texts_for(lang).labels)
 
 
 def category_name(code: str, lang: str | None) -> str:
     """The readable name of a UNCL5305 VAT category; the code itself when unknown."""
-    names = CATEGORY_NAMES.get(language_of(lang), CATEGORY_NAMES["en"])
-    return names.get(code.upper(), code)
+    return _texts_for(lang).categories.get(code.upper(), code)
 
 
 def unit_name(code: str, lang: str | None) -> str:
     """A short readable unit for a UN/ECE rec 20 code; the code itself when unknown."""
-    names = UNIT_NAMES.get(language_of(lang), UNIT_NAMES["en"])
-    return names.get(code.upper(), code)
+    return _texts_for(lang).units.get(code.upper(), code)

@@ -36,7 +36,7 @@ class InvoiceSending(TimeStampedModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     # When a worker last claimed it (queued → sending): a sending left in `sending` long
-    # after this was abandoned mid-attempt (documents.services.sendings_redispatch).
+    # after this was abandoned mid-attempt (documents.sending.sendings_redispatch).
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -6,6 +6,10 @@ import logging
 
 from celery import shared_task
 
+from documents.sending import sending_deliver, sendings_redispatch
+from documents.services import invoice_documents_store
+from invoices.models import Invoice
+
 logger = logging.getLogger(__name__)
 
 
@@ -16,9 +20,6 @@ def invoice_pdf_render(invoice_id: int) -> None:
 
     The name is kept from when only the PDF was stored (invoices.services queues it).
     """
-    from documents.services import invoice_documents_store
-    from invoices.models import Invoice
-
     invoice = Invoice.objects.filter(pk=invoice_id).first()
     if invoice is None or invoice.status == "draft":
         return
@@ -31,7 +32,7 @@ def invoice_pdf_render(invoice_id: int) -> None:
 
 @shared_task(bind=True, ignore_result=True, max_retries=None)
 def invoice_send_email(self, sending_id: int) -> None:
-    """One delivery attempt of a sending (documents.services.sending_deliver).
+    """One delivery attempt of a sending (documents.sending.sending_deliver).
 
     The state machine decides everything: a sending this worker cannot claim (sent,
     failed, or being sent by another worker) is left alone, and the attempt count on the
@@ -39,8 +40,6 @@ def invoice_send_email(self, sending_id: int) -> None:
     back with exponential backoff (30 s, 60 s, ... 480 s). Without a broker (eager mode)
     the attempts run back to back in-process.
     """
-    from documents.services import sending_deliver
-
     while True:
         attempt = sending_deliver(sending_id=sending_id)
         if attempt.retry_in is None:
@@ -52,9 +51,7 @@ def invoice_send_email(self, sending_id: int) -> None:
 @shared_task(ignore_result=True)
 def invoice_sendings_redispatch() -> int:
     """Hand stale queued sendings to the queue again (Celery beat, every 10 minutes);
-    sendings stuck mid-attempt are marked failed instead (documents.services)."""
-    from documents.services import sendings_redispatch
-
+    sendings stuck mid-attempt are marked failed instead (documents.sending)."""
     stale = sendings_redispatch()
     for sending_id in stale:
         invoice_send_email.delay(sending_id)

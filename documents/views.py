@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from common.exceptions import BusinessException
 from common.handlers import envelope
 from common.permissions import IsOwnerOrAdmin
+from documents import sending as sending_services
 from documents import services
 from documents.adapters import invoice_document, invoice_live_state
 from documents.html import render_invoice_html
@@ -113,7 +114,7 @@ class InvoiceSendView(_InvoiceScopedView):
         invoice = self.get_invoice(request, pk)
         serializer = SendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sending = services.invoice_send(
+        sending = sending_services.invoice_send(
             invoice=invoice, by=request.user, **serializer.validated_data
         )
         sending.refresh_from_db()

@@ -32,7 +32,8 @@ from common.exceptions import BusinessException
 from common.money_format import format_money
 from common.validators import validate_currency_code
 from customers.models import Customer
-from documents.services import invoice_document_render, invoice_send
+from documents.sending import invoice_send
+from documents.services import invoice_document_render
 from invoices import services
 from invoices.calculation import minor_unit
 from invoices.models import (

@@ -66,6 +66,7 @@ MUTABLE_AFTER_ISSUE = frozenset(
         "voided_by",
         "public_token",
         "pdf_file",
+        "version",
         "updated_at",
     }
 )
@@ -107,6 +108,14 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series} {self.year}: {self.last_value}"
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def update(self, **fields):
+        """Every UPDATE moves the version (unless it sets one): a rendered copy of an
+        invoice (invoices.representation) can never outlive the row it was built from."""
+        fields.setdefault("version", models.F("version") + 1)
+        return super().update(**fields)
 
 
 class Invoice(TimeStampedModel):
@@ -183,6 +192,10 @@ class Invoice(TimeStampedModel):
     public_token = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     pdf_file = models.FileField(upload_to="invoices/pdf/", blank=True, editable=False)
 
+    # Moved by every save and every queryset update: the key of rendered copies.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = InvoiceQuerySet.as_manager()
     # What each field held when read: the immutability check compares against it.
     tracker = FieldTracker()
 
@@ -264,6 +277,10 @@ class Invoice(TimeStampedModel):
             frozen -= MUTABLE_AFTER_ISSUE
             if frozen:
                 raise InvoiceNotEditable(details={"fields": sorted(frozen)})
+        if self.pk is not None and not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = [*kwargs["update_fields"], "version"]
         if kwargs.get("update_fields") is not None:
             # By column name (`issued_by_id`), as the tracker keeps them, so it forgets
             # exactly what was saved.

@@ -62,6 +62,7 @@ INVOICE_ROW_FIELDS = (
     "public_token",
     "created_at",
     "updated_at",
+    "version",
 )
 ITEM_ROW_FIELDS = ("id", "invoice_id", "position", *ITEM_FIELDS, "net_amount")
 _QUANTUM: dict[str, Decimal] = {}
@@ -185,20 +186,22 @@ def invoice_row_dict(
     return data
 
 
-# Invoices already turned into their API shape, per process, by (id, updated_at, day,
-# public base URL). Every change of what an invoice shows saves its row, and saving
-# moves `updated_at` (services, signals and the admin all save; the few queryset
-# updates either run in the same transaction as such a save or touch columns the
-# representation leaves out), so an entry can never outlive the version it was built
-# from: a changed invoice simply has a new key. `is_overdue` changes with the day and
-# `public_url` with the setting: both are in the key. Read-only: callers never mutate.
+# Invoices already turned into their API shape, per process, by (id, version,
+# updated_at, day, public base URL). `Invoice.version` moves with every save and every
+# queryset update of the row (invoices.models), and every service that changes a line,
+# a payment or a credit note saves the invoice in the same transaction, so an entry can
+# never outlive the row it was built from: a changed invoice simply has a new key
+# (invoices/tests/test_rendered_cache.py changes one through every service and the
+# admin). `is_overdue` changes with the day and `public_url` with the setting: both are
+# in the key. Read-only: callers never mutate.
 _RENDERED: dict[tuple[Any, ...], dict[str, Any]] = {}
 RENDERED_MAX = 2_000
 _RENDERED_LOCK = threading.Lock()
 
 
 def _rendered_key(row: Mapping[str, Any], today: dt.date) -> tuple[Any, ...]:
-    return (row["id"], row["updated_at"], today, settings.PUBLIC_BASE_URL)
+    # `updated_at` too: a rolled-back transaction can hand the same id out again.
+    return (row["id"], row["version"], row["updated_at"], today, settings.PUBLIC_BASE_URL)
 
 
 def _remember(key: tuple[Any, ...], data: dict[str, Any]) -> None:

@@ -200,7 +200,7 @@ def multi_rate_de() -> InvoiceDocument:
 
 def credit_note(lang: str = "de") -> InvoiceDocument:
     """A credit note that refers to the invoice it corrects."""
-    lines = [line(1, "Gutschrift für fehlerhafte Lieferung", "2", "49.95")]
+    lines = [line(1, "Minderung wegen fehlerhafter Lieferung", "2", "49.95")]
     buyer = BUYER_FR if lang == "fr" else BUYER_DE
     return build(
         lines,

@@ -169,8 +169,17 @@ def test_french_invoice_details(rendered) -> None:
 @pytest.mark.parametrize(
     ("name", "title", "reference"),
     [
-        ("credit_de", "Gutschrift", "Gutschrift zur Rechnung INV-2026-00042 vom 02.03.2026"),
-        ("credit_fr", "Avoir", "Avoir sur la facture INV-2026-00042 du 2 mars 2026"),
+        # Not "Gutschrift": in German tax law that is a self-billed invoice (§ 14 UStG).
+        (
+            "credit_de",
+            "Rechnungskorrekturnummer CN-2026-00007 Rechnungsdatum 02.03.2026 Rechnungskorrektur",
+            "Rechnungskorrektur zur Rechnung INV-2026-00042 vom 02.03.2026",
+        ),
+        (
+            "credit_fr",
+            "Numéro d’avoir CN-2026-00007 Date d’émission 2 mars 2026 Avoir",
+            "Avoir sur la facture INV-2026-00042 du 2 mars 2026",
+        ),
     ],
 )
 def test_credit_notes(rendered, name: str, title: str, reference: str) -> None:
@@ -183,6 +192,7 @@ def test_credit_notes(rendered, name: str, title: str, reference: str) -> None:
     assert labels_for(doc.language)["amount_credited"] in text
     assert "IBAN" not in text  # nothing to pay on a credit note
     assert labels_for(doc.language)["credit_settlement"] in text
+    assert "Gutschrift" not in text
 
 
 @pytest.mark.parametrize("status", ["void", "paid", "partially_paid", "credited", ""])
@@ -297,7 +307,7 @@ def test_render_pdf_interface() -> None:
 
 def test_metadata_title_and_author() -> None:
     reader = PdfReader(io.BytesIO(render_invoice_pdf(samples.credit_note("de"))))
-    assert reader.metadata.title == "Gutschrift CN-2026-00007"
+    assert reader.metadata.title == "Rechnungskorrektur CN-2026-00007"
     assert reader.metadata.author == "Müller & Söhne GmbH"
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import socket
+from collections.abc import Iterator
 from email import policy
 
 import pytest
@@ -48,8 +50,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server(settings):
+@contextlib.contextmanager
+def running_smtp_server(settings) -> Iterator[RecordingHandler]:
+    """An SMTP server on 127.0.0.1 that the mail settings point to, while the block runs."""
     handler = RecordingHandler()
     port = _free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -58,8 +61,16 @@ def smtp_server(settings):
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = False
-    yield handler
-    controller.stop()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    with running_smtp_server(settings) as handler:
+        yield handler
 
 
 def _attachments(message) -> dict[str, bytes]:

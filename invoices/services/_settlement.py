@@ -41,7 +41,7 @@ def lock_root(root_id: int) -> Invoice:
     return Invoice.objects.select_for_update().get(pk=root_id)
 
 
-def _credit_note_dict(note: Invoice) -> dict[str, object]:
+def credit_note_reference(note: Invoice) -> dict[str, object]:
     return {
         "id": note.pk,
         "number": note.number,
@@ -127,7 +127,7 @@ def settlement_refresh(
             "amount_due": settled.amount_due,
             "refund_due": ZERO,
             "payments_json": payments_json(root),
-            "credit_notes_json": [_credit_note_dict(note) for note in notes],
+            "credit_notes_json": [credit_note_reference(note) for note in notes],
         },
     )
     for note, figures in zip(notes, settled.credit_notes, strict=True):

@@ -73,3 +73,104 @@ def test_the_cache_stays_bounded(staff_client, staff_user, company, monkeypatch)
 
     assert len(_page(staff_client)["results"]) == 3
     assert len(representation._RENDERED) == 2
+
+
+def _shown(client, invoice_id: int) -> dict:
+    [row] = [r for r in _page(client)["results"] if r["id"] == invoice_id]
+    return row
+
+
+def test_every_service_and_the_admin_move_the_version_and_the_page_follows(
+    staff_client, admin_client, staff_user, admin_user, company
+):
+    from django.test import Client
+
+    from invoices.models import Invoice
+
+    draft = services.invoice_create_draft(
+        owner=staff_user,
+        customer=make_issued(owner=staff_user).customer,
+        items=[line(unit_price="10.00")],
+    )
+    seen = [_shown(staff_client, draft.id)]
+    admin = Client()
+    admin.force_login(admin_user)
+
+    def changed_by(write) -> dict:
+        before = Invoice.objects.get(pk=draft.id).version
+        write()
+        assert Invoice.objects.get(pk=draft.id).version > before
+        shown = _shown(staff_client, draft.id)
+        assert shown != seen[-1]
+        assert shown == staff_client.get(f"{URL}{draft.id}/").json()  # no stale copy
+        seen.append(shown)
+        return shown
+
+    assert (
+        changed_by(
+            lambda: services.invoice_update_draft(invoice=draft, items=[line(unit_price="20.00")])
+        )["gross_total"]
+        == "23.80"
+    )
+    assert (
+        changed_by(lambda: services.invoice_update_draft(invoice=draft, notes="Thanks"))["notes"]
+        == "Thanks"
+    )
+    assert changed_by(lambda: services.invoice_issue(invoice=draft))["status"] == "issued"
+    payment = None
+
+    def pay():
+        nonlocal payment
+        payment = services.payment_record(invoice=draft, amount=Decimal("3.80"))
+
+    assert changed_by(pay)["amount_due"] == "20.00"
+    assert changed_by(lambda: services.payment_delete(payment=payment))["amount_due"] == "23.80"
+
+    def credit():
+        note = services.invoice_credit_note_create(invoice=draft)
+        services.invoice_update_draft(invoice=note, items=[line(unit_price="5.00")])
+        services.invoice_issue(invoice=note)
+
+    assert changed_by(credit)["credited_total"] == "5.95"
+    assert (
+        changed_by(lambda: services.invoice_public_token_revoke(invoice=draft))["public_url"]
+        != seen[-2]["public_url"]
+    )
+    assert (
+        changed_by(
+            lambda: admin.post(f"/admin/invoices/invoice/{draft.id}/void/", {"reason": "Admin"})
+        )["status"]
+        == "void"
+    )
+    assert (
+        changed_by(
+            lambda: (
+                admin.post(
+                    f"/admin/invoices/invoice/{draft.id}/record-payment/", {"amount": "1.00"}
+                )
+                and Invoice.objects.filter(pk=draft.id).update(notes="By a queryset")
+            )
+        )["notes"]
+        == "By a queryset"
+    )
+
+
+def test_an_update_that_keeps_the_version_would_serve_a_stale_copy(
+    staff_client, staff_user, company
+):
+    """The mechanism is what keeps the cache right: pinning the version breaks it."""
+    from django.db.models import F
+
+    from invoices.models import Invoice
+
+    invoice = make_issued(owner=staff_user)
+    assert _shown(staff_client, invoice.id)["notes"] == ""
+    updated_at = Invoice.objects.get(pk=invoice.id).updated_at
+
+    Invoice.objects.filter(pk=invoice.id).update(
+        notes="changed behind the cache", version=F("version"), updated_at=updated_at
+    )
+
+    assert _shown(staff_client, invoice.id)["notes"] == ""  # stale: the key did not move
+    Invoice.objects.filter(pk=invoice.id).update(notes="changed properly")
+    assert _shown(staff_client, invoice.id)["notes"] == "changed properly"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bench.seed_pkg.data import METHODS, Pattern
+from bench.seed.data import METHODS, Pattern
 from invoices.calculation import round_money
 
 VOID_REASON = "Wrong customer."

@@ -22,9 +22,9 @@ from typing import Any
 
 from django.db import transaction
 
-from bench.seed_pkg.data import Pattern
-from bench.seed_pkg.plan import Close, Credit, Draft, Event, Issue, Pay, Void
-from bench.seed_pkg.rows import TableWriter, next_id, reset_sequences
+from bench.seed.data import Pattern
+from bench.seed.plan import Close, Credit, Draft, Event, Issue, Pay, Void
+from bench.seed.rows import TableWriter, next_id, reset_sequences
 from invoices.calculation import round_money
 from invoices.models import (
     ITEM_FIELDS,
@@ -37,7 +37,7 @@ from invoices.models import (
     new_public_token,
 )
 from invoices.representation import payment_dict
-from invoices.services._settlement import _credit_note_dict
+from invoices.services._settlement import credit_note_reference
 from invoices.services.drafts import default_series
 from invoices.settlement import ZERO, CreditNoteFigures, settle_invoice
 from invoices.snapshots import buyer_snapshot, seller_snapshot
@@ -53,7 +53,9 @@ class NotChronological(Exception):
 
 @dataclass
 class Document:
-    row: dict[str, Any]
+    ref: int
+    customer: Any
+    row: dict[str, Any]  # the invoice's columns, by attname
     items: list[dict[str, Any]]
     payments: list[dict[str, Any]] = field(default_factory=list)
 
@@ -128,7 +130,7 @@ class BulkWriter:
         elif isinstance(event, Close):
             account = self.accounts.pop(event.ref)
             for document in (account.root, *account.notes):
-                self.documents.pop(document.row["_ref"], None)
+                self.documents.pop(document.ref, None)
             self._write(account)
         else:  # pragma: no cover - a new kind of event
             raise TypeError(event)
@@ -152,8 +154,6 @@ class BulkWriter:
         self.ids[ref] = invoice_id
         totals = pattern.totals
         row: dict[str, Any] = {
-            "_ref": ref,
-            "_customer": customer,
             "id": invoice_id,
             "owner_id": self.owner.id,
             "customer_id": customer.id,
@@ -183,7 +183,7 @@ class BulkWriter:
                 }
             )
             self.next_item += 1
-        return Document(row, items)
+        return Document(ref, customer, row, items)
 
     def _issue(
         self, document: Document, customer: Any, issue_date: dt.date, at: dt.datetime
@@ -242,7 +242,7 @@ class BulkWriter:
     ) -> Document:
         """A credit note for the whole invoice: its lines copied, then issued."""
         account, original = self.documents[of]
-        customer = original.row["_customer"]
+        customer = original.customer
         note = self._draft(
             ref=ref,
             customer=customer,
@@ -313,7 +313,7 @@ class BulkWriter:
             refund_due=ZERO,
             payments_json=payments_json(account.root),
             credit_notes_json=[
-                _credit_note_dict(
+                credit_note_reference(
                     SimpleNamespace(
                         pk=note.row["id"],
                         number=note.row["number"],
@@ -338,7 +338,7 @@ class BulkWriter:
         if account.root.row["status"] != InvoiceStatus.DRAFT:
             self._settle(account)
         for document in (account.root, *account.notes):
-            row = {k: v for k, v in document.row.items() if not k.startswith("_")}
+            row = document.row
             self.invoices.add(row)
             for item in document.items:
                 self.items.add(item)

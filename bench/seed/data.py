@@ -145,5 +145,3 @@ def ensure_customers(owner: User, count: int, rng: random.Random) -> list[Custom
         )
     Customer.objects.bulk_create(rows, batch_size=1000)
     return list(Customer.all_objects.filter(owner=owner).order_by("id"))[:count]
-
-
