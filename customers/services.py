@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, Sum, Value
@@ -24,27 +25,98 @@ STATISTICS_FIELDS = [
 ]
 
 
-def customer_create(*, owner: User, **fields) -> Customer:
+def customer_create(
+    *,
+    owner: User,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    tax_id: str = "",
+    company_id: str = "",
+    street: str = "",
+    city: str = "",
+    postal_code: str = "",
+    country: str = "",
+    currency: str = "",
+    payment_terms_days: int | None = None,
+    preferred_language: str = "en",
+    notes: str = "",
+) -> Customer:
+    """A customer; currency and payment terms default to the company's."""
     company = None
-    if not fields.get("currency") or fields.get("payment_terms_days") is None:
+    if not currency or payment_terms_days is None:
         company = CompanySettings.load()
-    if not fields.get("currency"):
-        fields["currency"] = company.default_currency
-    if fields.get("payment_terms_days") is None:
-        fields["payment_terms_days"] = company.default_payment_terms_days
-    customer = Customer(owner=owner, **fields)
+    customer = Customer(
+        owner=owner,
+        name=name,
+        email=email,
+        phone=phone,
+        tax_id=tax_id,
+        company_id=company_id,
+        street=street,
+        city=city,
+        postal_code=postal_code,
+        country=country,
+        currency=currency or company.default_currency,
+        payment_terms_days=(
+            company.default_payment_terms_days if payment_terms_days is None else payment_terms_days
+        ),
+        preferred_language=preferred_language,
+        notes=notes,
+    )
     customer.full_clean()
     customer.save()
     return customer
 
 
-def customer_update(*, customer: Customer, **fields) -> Customer:
-    for name, value in fields.items():
-        setattr(customer, name, value)
+# Left out of an update: keep what the customer has.
+UNCHANGED: Any = object()
+
+
+def customer_update(
+    *,
+    customer: Customer,
+    owner: User = UNCHANGED,
+    name: str = UNCHANGED,
+    email: str = UNCHANGED,
+    phone: str = UNCHANGED,
+    tax_id: str = UNCHANGED,
+    company_id: str = UNCHANGED,
+    street: str = UNCHANGED,
+    city: str = UNCHANGED,
+    postal_code: str = UNCHANGED,
+    country: str = UNCHANGED,
+    currency: str = UNCHANGED,
+    payment_terms_days: int = UNCHANGED,
+    preferred_language: str = UNCHANGED,
+    notes: str = UNCHANGED,
+) -> Customer:
+    changes = {
+        name_: value
+        for name_, value in {
+            "owner": owner,
+            "name": name,
+            "email": email,
+            "phone": phone,
+            "tax_id": tax_id,
+            "company_id": company_id,
+            "street": street,
+            "city": city,
+            "postal_code": postal_code,
+            "country": country,
+            "currency": currency,
+            "payment_terms_days": payment_terms_days,
+            "preferred_language": preferred_language,
+            "notes": notes,
+        }.items()
+        if value is not UNCHANGED
+    }
+    for field, value in changes.items():
+        setattr(customer, field, value)
     customer.full_clean()
     # Only what was changed: the statistics columns move under concurrent invoice writes
     # (customer_statistics_add), and a copy read earlier must not write them back.
-    customer.save(update_fields=[*fields, "updated_at"])
+    customer.save(update_fields=[*changes, "updated_at"])
     return customer
 
 

@@ -711,7 +711,7 @@ class InvoiceAdmin(OwnedModelAdmin):
     def credit_note_view(self, request, object_id: str) -> HttpResponse:
         invoice = self._invoice(request, object_id)
         try:
-            note = services.invoice_credit_note_create(invoice=invoice, by=request.user)
+            note = services.invoice_credit_note_create(invoice=invoice)
         except BusinessException as exc:
             self._refused(request, exc)
             return self._back(invoice)

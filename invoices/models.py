@@ -218,7 +218,7 @@ class Invoice(TimeStampedModel):
             models.Index(fields=["status", "due_date"], name="invoice_status_due"),
             models.Index(fields=["customer", "status"], name="invoice_customer_status"),
             models.Index(fields=["issue_date"], name="invoice_issue_date"),
-            # Reports (invoices.reports): partial covering indexes, so the aging report
+            # Reports (invoices.selectors): partial covering indexes, so the aging report
             # reads only open invoices and the summary only issued ones, from the index
             # alone on PostgreSQL (`include` is ignored elsewhere).
             models.Index(

@@ -9,8 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from invoices.reports import invoice_aging, invoice_summary
-from invoices.selectors import invoice_list
+from invoices.selectors import invoice_aging, invoice_list, invoice_summary
 from invoices.serializers import BoundedDateField
 from settings_app.calendar import company_today
 

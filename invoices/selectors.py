@@ -1,10 +1,28 @@
+"""Reads of invoices: scoped lists, the overdue rule and the receivables reports (one
+grouped query each, whatever the number of invoices)."""
+
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from common.permissions import is_admin
-from invoices.models import OPEN_STATUSES, Invoice, InvoiceKind
+from invoices.calculation import round_money
+from invoices.models import ISSUED_STATUSES, OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
 from settings_app.calendar import company_today
 
 
@@ -26,3 +44,212 @@ def overdue_q() -> Q:
     The one rule behind the API's `is_overdue` filter, the admin's column and filter,
     and `Invoice.is_overdue`."""
     return Q(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=company_today())
+
+
+# --- receivables reports ----------------------------------------------------------------
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=19, decimal_places=4))
+# (name, first day overdue, last day overdue); None = open-ended.
+AGING_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
+    ("current", None, 0),
+    ("1_30", 1, 30),
+    ("31_60", 31, 60),
+    ("61_90", 61, 90),
+    ("over_90", 91, None),
+)
+
+
+def _sum(field: str, condition: Q) -> Coalesce:
+    return Coalesce(Sum(field, filter=condition), ZERO)
+
+
+def _money(value: Decimal, currency: str) -> str:
+    return str(round_money(value, currency))
+
+
+def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, Any]:
+    """Open receivables (issued and partially paid invoices) by days past due, per currency."""
+    buckets: dict[str, Q] = {}
+    for name, first, last in AGING_BUCKETS:
+        condition = Q()
+        if first is not None:  # overdue by at least `first` days: due on or before today-first
+            condition &= Q(due_date__lte=today - dt.timedelta(days=first))
+        if last is not None:
+            condition &= Q(due_date__gte=today - dt.timedelta(days=last))
+        buckets[name] = condition
+    # Counted without the id (not in the partial covering index: COUNT(id) would read
+    # the table); COUNT(*) takes no FILTER in Django, SUM(1) does.
+    aggregates: dict[str, Any] = {"total": _sum("amount_due", Q()), "count": Count("*")}
+    for name, condition in buckets.items():
+        aggregates[f"{name}__amount"] = _sum("amount_due", condition)
+        aggregates[f"{name}__count"] = Coalesce(Sum(Value(1), filter=condition), 0)
+    rows = (
+        invoices.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES)
+        .values("currency")
+        .annotate(**aggregates)
+        .order_by("currency")
+    )
+    # Money owed back on credit notes (invoices.settlement): not a receivable, so not
+    # in the buckets, but part of what the customers' balances add up to.
+    refunds = {
+        row["currency"]: row
+        for row in invoices.filter(kind=InvoiceKind.CREDIT_NOTE, status=InvoiceStatus.ISSUED)
+        .values("currency")
+        .annotate(refund_due=Sum("refund_due"), count=Count("*"))
+        .order_by()
+    }
+    empty = {"total": Decimal("0"), "count": 0}
+    by_currency = {row["currency"]: row for row in rows}
+    for currency in refunds.keys() - by_currency.keys():
+        by_currency[currency] = {
+            "currency": currency,
+            **empty,
+            **{f"{name}__amount": Decimal("0") for name, _, _ in AGING_BUCKETS},
+            **{f"{name}__count": 0 for name, _, _ in AGING_BUCKETS},
+        }
+    return {
+        "as_of": today.isoformat(),
+        "currencies": [
+            {
+                "currency": row["currency"],
+                "total_due": _money(row["total"], row["currency"]),
+                "invoice_count": row["count"],
+                "refund_due": _money(_refund(refunds, row["currency"]), row["currency"]),
+                "balance": _money(
+                    row["total"] - _refund(refunds, row["currency"]), row["currency"]
+                ),
+                "buckets": [
+                    {
+                        "bucket": name,
+                        "amount_due": _money(row[f"{name}__amount"], row["currency"]),
+                        "invoice_count": row[f"{name}__count"],
+                    }
+                    for name, _, _ in AGING_BUCKETS
+                ],
+            }
+            for row in (by_currency[currency] for currency in sorted(by_currency))
+        ],
+    }
+
+
+def _refund(refunds: dict[str, dict[str, Any]], currency: str) -> Decimal:
+    row = refunds.get(currency)
+    return row["refund_due"] if row else Decimal("0")
+
+
+def invoice_summary(
+    *,
+    invoices: QuerySet[Invoice],
+    today: dt.date,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> dict[str, Any]:
+    """Invoiced, credited, paid and outstanding per currency, for issue dates in a period.
+
+    One query grouped by (currency, kind, status, overdue) with plain sums, read from
+    the covering index (COUNT(*), never COUNT(id): the id is not in it), then combined
+    here in exact Decimal: half the database time of one FILTER clause per figure.
+    """
+    if date_from:
+        invoices = invoices.filter(issue_date__gte=date_from)
+    if date_to:
+        invoices = invoices.filter(issue_date__lte=date_to)
+    groups = (
+        invoices.exclude(status=InvoiceStatus.DRAFT)
+        .annotate(overdue=ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField()))
+        .values("currency", "kind", "status", "overdue")
+        .annotate(
+            gross=Sum("gross_total"),
+            net=Sum("net_total"),
+            tax=Sum("tax_total"),
+            paid=Sum("paid_total"),
+            due=Sum("amount_due"),
+            refund=Sum("refund_due"),
+            count=Count("*"),
+        )
+        .order_by()
+    )
+    figures: dict[str, dict[str, Any]] = {}
+    for group in groups:
+        _add_to_summary(figures.setdefault(group["currency"], _empty_summary()), group)
+    return {
+        "date_from": date_from.isoformat() if date_from else None,
+        "date_to": date_to.isoformat() if date_to else None,
+        "as_of": today.isoformat(),
+        "currencies": [_summary_row(currency, figures[currency]) for currency in sorted(figures)],
+    }
+
+
+_SUMMARY_AMOUNTS = (
+    "invoiced",
+    "credited",
+    "net_invoiced",
+    "net_credited",
+    "tax_invoiced",
+    "tax_credited",
+    "paid",
+    "refunded",
+    "refund_due",
+    "outstanding",
+    "overdue_amount",
+)
+_SUMMARY_COUNTS = (
+    "invoice_count",
+    "credit_note_count",
+    "open_count",
+    "overdue_count",
+    "void_count",
+)
+
+
+def _empty_summary() -> dict[str, Any]:
+    return {
+        **{name: Decimal("0") for name in _SUMMARY_AMOUNTS},
+        **{name: 0 for name in _SUMMARY_COUNTS},
+    }
+
+
+def _add_to_summary(acc: dict[str, Any], group: dict[str, Any]) -> None:
+    """One (kind, status, overdue) group into its currency's figures (same rules as the
+    customer statistics: every issued document counts, credit notes apart; a void
+    invoice and its cancellation credit note both count)."""
+    count = group["count"]
+    if group["status"] not in ISSUED_STATUSES:
+        return
+    if group["kind"] == InvoiceKind.INVOICE:
+        acc["invoiced"] += group["gross"]
+        acc["net_invoiced"] += group["net"]
+        acc["tax_invoiced"] += group["tax"]
+        acc["paid"] += group["paid"]
+        acc["invoice_count"] += count
+        if group["status"] in OPEN_STATUSES:
+            acc["outstanding"] += group["due"]
+            acc["open_count"] += count
+            if group["overdue"]:
+                acc["overdue_amount"] += group["due"]
+                acc["overdue_count"] += count
+    else:
+        acc["credited"] += group["gross"]
+        acc["net_credited"] += group["net"]
+        acc["tax_credited"] += group["tax"]
+        acc["refunded"] += group["paid"]
+        acc["refund_due"] += group["refund"]
+        acc["credit_note_count"] += count
+    if group["status"] == InvoiceStatus.VOID:
+        acc["void_count"] += count
+
+
+def _summary_row(currency: str, acc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "currency": currency,
+        "invoiced": _money(acc["invoiced"], currency),
+        "credited": _money(acc["credited"], currency),
+        "net_revenue": _money(acc["net_invoiced"] - acc["net_credited"], currency),
+        "tax": _money(acc["tax_invoiced"] - acc["tax_credited"], currency),
+        "paid": _money(acc["paid"], currency),
+        "refunded": _money(acc["refunded"], currency),
+        "refund_due": _money(acc["refund_due"], currency),
+        "outstanding": _money(acc["outstanding"], currency),
+        "overdue": _money(acc["overdue_amount"], currency),
+        **{name: acc[name] for name in _SUMMARY_COUNTS},
+    }

@@ -162,6 +162,8 @@ class PaymentWriteSerializer(serializers.Serializer):
 
 
 class PartySerializer(serializers.Serializer):
+    """The buyer as copied onto the invoice at issue (invoices.snapshots)."""
+
     name = serializers.CharField()
     street = serializers.CharField()
     city = serializers.CharField()
@@ -170,6 +172,18 @@ class PartySerializer(serializers.Serializer):
     tax_id = serializers.CharField()
     company_id = serializers.CharField()
     email = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class SellerSerializer(PartySerializer):
+    """The seller as copied onto the invoice at issue (invoices.snapshots)."""
+
+    trading_name = serializers.CharField()
+    website = serializers.CharField()
+    iban = serializers.CharField()
+    bic = serializers.CharField()
+    footer = serializers.CharField()
+    logo = serializers.CharField(help_text="Stored file name of the logo at issue, or empty.")
 
 
 class InvoiceItemReadSerializer(serializers.Serializer):
@@ -256,7 +270,7 @@ class InvoiceReadSerializer(serializers.Serializer):
         help_text="On a credit note: what is still owed back to the customer. 0 on invoices."
     )
     tax_breakdown = TaxBreakdownSerializer(many=True)
-    seller = serializers.JSONField(allow_null=True)
+    seller = SellerSerializer(allow_null=True)
     buyer = PartySerializer(allow_null=True)
     payments = PaymentReadSerializer(many=True)
     credited_invoice = serializers.IntegerField(allow_null=True)

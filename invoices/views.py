@@ -154,9 +154,7 @@ class InvoiceViewSet(
     @extend_schema(request=None, responses={201: InvoiceReadSerializer})
     @action(detail=True, methods=["post"], url_path="credit-note")
     def credit_note(self, request, pk=None):
-        credit_note = services.invoice_credit_note_create(
-            invoice=self.get_object(), by=request.user
-        )
+        credit_note = services.invoice_credit_note_create(invoice=self.get_object())
         return self._answer(credit_note, status.HTTP_201_CREATED)
 
     @extend_schema(methods=["get"], request=None, responses={200: PaymentReadSerializer(many=True)})

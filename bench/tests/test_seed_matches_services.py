@@ -114,7 +114,7 @@ def _play_services(events: list[Event], owner: Any) -> dict[int, int]:
                 reference=event.reference,
             )
         elif isinstance(event, Credit):
-            note = invoice_credit_note_create(invoice=documents[event.of], by=owner)
+            note = invoice_credit_note_create(invoice=documents[event.of])
             documents[event.ref] = invoice_issue(
                 invoice=note, by=owner, issue_date=event.issue_date
             )

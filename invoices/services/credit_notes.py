@@ -39,7 +39,7 @@ def _remaining(original: Invoice) -> Decimal:
 
 
 @transaction.atomic
-def invoice_credit_note_create(*, invoice: Invoice, by: User | None = None) -> Invoice:
+def invoice_credit_note_create(*, invoice: Invoice) -> Invoice:
     """A draft credit note for the invoice, with its lines copied, owned like it."""
     original = lock_root(invoice.pk)
     if original.kind != InvoiceKind.INVOICE or original.status not in CREDITABLE_STATUSES:

@@ -223,7 +223,7 @@ class Command(BaseCommand):
         )
         wrong = issued(nordwind, [_line("Duplicate booking", "1", "300.00")], 10)
         invoice_services.invoice_issue(
-            invoice=invoice_services.invoice_credit_note_create(invoice=credited, by=staff),
+            invoice=invoice_services.invoice_credit_note_create(invoice=credited),
             by=staff,
             issue_date=ago(8),
         )
