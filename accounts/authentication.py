@@ -19,7 +19,7 @@ def user_cache_key(user_id: object) -> str:
 class JWTAuthentication(_JWTAuthentication):
     """simplejwt's authentication, with the user's row cached between requests.
 
-    The row is read at every request otherwise (PERFORMANCE.md: ~18% of a list
+    The row is read at every request otherwise (docs/PERFORMANCE.md: ~18% of a list
     request). Saving or deleting a user drops the copy (accounts.signals), so
     deactivation and role changes apply at the next request; inactive users are
     refused (401) by the base class as before.

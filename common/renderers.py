@@ -1,4 +1,4 @@
-"""JSON rendering with orjson: ≈1.3x faster than the stdlib on list pages (PERFORMANCE.md)."""
+"""JSON rendering with orjson: ≈1.3x faster than the stdlib on list pages (docs/PERFORMANCE.md)."""
 
 from __future__ import annotations
 

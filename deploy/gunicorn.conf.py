@@ -3,7 +3,7 @@
 import os
 
 # Sync workers = cores: the endpoints are CPU-bound, gthread only added variance
-# (PERFORMANCE.md).
+# (docs/PERFORMANCE.md).
 workers = int(os.environ.get("GUNICORN_WORKERS", os.cpu_count() or 2))
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

@@ -1,6 +1,6 @@
 """The invoice read contract, built by hand from plain rows.
 
-A list page renders ~5x faster than with nested ModelSerializers (PERFORMANCE.md):
+A list page renders ~5x faster than with nested ModelSerializers (docs/PERFORMANCE.md):
 lists read `.values()` rows (no model instances) and take allowances/charges and
 payments from the invoice's own read copies, so a page of any size costs the same
 four queries at most (user, count, invoices, items), and invoices already rendered

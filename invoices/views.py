@@ -80,7 +80,7 @@ class InvoiceViewSet(
                 F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
             )
             queryset = queryset.order_by(expression, "-id")
-        # Rows, not model instances: the list is the busiest endpoint (PERFORMANCE.md).
+        # Rows, not model instances: the list is the busiest endpoint (docs/PERFORMANCE.md).
         page = self.paginate_queryset(queryset.values(*INVOICE_ROW_FIELDS))
         return self.get_paginated_response(invoice_rows_dicts(page))
 
