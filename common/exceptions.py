@@ -1,7 +1,7 @@
 """One exception hierarchy; each carries a stable machine code and an HTTP status.
 
-Clients branch on `code`; people read `message`. Codes of each domain live beside
-its exception class (e.g. `invoices.errors`).
+Clients branch on `code`; people read `message`. Each domain's codes and exception
+classes live together (`invoices.errors`, `documents.errors`).
 """
 
 from __future__ import annotations
@@ -28,11 +28,6 @@ class BusinessException(Exception):
         if status_code is not None:
             self.status_code = status_code
         super().__init__(self.message)
-
-
-class InvoiceException(BusinessException):
-    default_code = "invoice_error"
-    default_message = "The invoice cannot be changed that way."
 
 
 class ValidationException(BusinessException):

@@ -1,7 +1,7 @@
 """Error codes of the documents domain (documents of an invoice reuse its codes)."""
 
-from common.exceptions import BusinessException, InvoiceException
-from invoices.errors import DOCUMENT_NOT_AVAILABLE, DocumentNotAvailable
+from common.exceptions import BusinessException
+from invoices.errors import DOCUMENT_NOT_AVAILABLE, DocumentNotAvailable, InvoiceException
 
 EINVOICE_INVALID = "einvoice_invalid"
 

@@ -18,7 +18,6 @@ from documents.einvoice.ubl import build_ubl
 from documents.einvoice.validation import EInvoiceInvalid, errors_only, validate_cii, validate_ubl
 from documents.models import StoredDocument
 from documents.renderers import RENDERERS, RenderedDocument, document_stem
-from invoices.errors import InvoiceNotIssuable
 from invoices.models import Invoice, InvoiceStatus
 
 logger = logging.getLogger(__name__)
@@ -186,8 +185,7 @@ def einvoice_check_issuable(
         validate_cii(build_cii(doc))
     )
     if violations:
-        raise InvoiceNotIssuable(
-            "The invoice would not produce a valid e-invoice.",
-            code=errors.EINVOICE_INVALID,
+        raise errors.EInvoiceInvalid(
+            "The invoice would not produce a valid e-invoice; nothing was issued.",
             details=_violations_details(violations),
         )

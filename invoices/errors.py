@@ -1,7 +1,8 @@
 """Stable error codes of the invoice domain: clients branch on these."""
 
-from common.exceptions import InvoiceException
+from common.exceptions import BusinessException
 
+INVOICE_ERROR = "invoice_error"
 INVOICE_NOT_EDITABLE = "invoice_not_editable"
 INVOICE_NOT_ISSUABLE = "invoice_not_issuable"
 INVOICE_NOT_VOIDABLE = "invoice_not_voidable"
@@ -11,6 +12,11 @@ INVOICE_NOT_PAYABLE = "invoice_not_payable"
 PAYMENT_EXCEEDS_AMOUNT_DUE = "payment_exceeds_amount_due"
 PAYMENT_EXCEEDS_REFUND_DUE = "payment_exceeds_refund_due"
 DOCUMENT_NOT_AVAILABLE = "document_not_available"
+
+
+class InvoiceException(BusinessException):
+    default_code = INVOICE_ERROR
+    default_message = "The invoice cannot be changed that way."
 
 
 class InvoiceNotEditable(InvoiceException):

@@ -85,6 +85,17 @@ ITEM_FIELDS = (
     "tax_rate",
 )
 ALLOWANCE_CHARGE_FIELDS = ("is_charge", "amount", "reason", "tax_category", "tax_rate")
+# What a line or a document allowance/charge holds when a field is left out: the one home
+# of these defaults (columns, API fields, services). `tax_rate` has none of its own: S
+# lines take the company's default rate, the other categories 0.
+ITEM_DEFAULTS = {
+    "unit_code": "C62",
+    "price_base_quantity": Decimal("1"),
+    "discount_amount": ZERO,
+    "charge_amount": ZERO,
+    "tax_category": "S",
+}
+ALLOWANCE_CHARGE_DEFAULTS = {"is_charge": False, "reason": "", "tax_category": "S"}
 
 
 def new_public_token() -> str:
@@ -319,14 +330,18 @@ class InvoiceItem(_DraftChild):
     position = models.PositiveIntegerField(default=0)
     description = models.CharField(max_length=1000)
     quantity = models.DecimalField(max_digits=19, decimal_places=4)
-    unit_code = models.CharField(max_length=3, default="C62")
+    unit_code = models.CharField(max_length=3, default=ITEM_DEFAULTS["unit_code"])
     unit_price = models.DecimalField(
         max_digits=19, decimal_places=4, validators=[MinValueValidator(ZERO)]
     )
-    price_base_quantity = models.DecimalField(max_digits=19, decimal_places=4, default=Decimal("1"))
+    price_base_quantity = models.DecimalField(
+        max_digits=19, decimal_places=4, default=ITEM_DEFAULTS["price_base_quantity"]
+    )
     discount_amount = _money(validators=[MinValueValidator(ZERO)])
     charge_amount = _money(validators=[MinValueValidator(ZERO)])
-    tax_category = models.CharField(max_length=2, choices=TAX_CATEGORIES, default="S")
+    tax_category = models.CharField(
+        max_length=2, choices=TAX_CATEGORIES, default=ITEM_DEFAULTS["tax_category"]
+    )
     tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
     net_amount = _money(editable=False)
 
@@ -344,10 +359,12 @@ class InvoiceAllowanceCharge(_DraftChild):
         Invoice, on_delete=models.CASCADE, related_name="allowances_charges"
     )
     position = models.PositiveIntegerField(default=0)
-    is_charge = models.BooleanField(default=False)
+    is_charge = models.BooleanField(default=ALLOWANCE_CHARGE_DEFAULTS["is_charge"])
     amount = _money(validators=[MinValueValidator(ZERO)])
     reason = models.CharField(max_length=200, blank=True)
-    tax_category = models.CharField(max_length=2, choices=TAX_CATEGORIES, default="S")
+    tax_category = models.CharField(
+        max_length=2, choices=TAX_CATEGORIES, default=ALLOWANCE_CHARGE_DEFAULTS["tax_category"]
+    )
     tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
 
     class Meta:

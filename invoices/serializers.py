@@ -14,7 +14,13 @@ from common.permissions import is_admin
 from common.validators import validate_currency_code
 from customers.models import Customer
 from invoices.calculation import minor_unit
-from invoices.models import InvoiceKind, InvoiceStatus, PaymentMethod
+from invoices.models import (
+    ALLOWANCE_CHARGE_DEFAULTS,
+    ITEM_DEFAULTS,
+    InvoiceKind,
+    InvoiceStatus,
+    PaymentMethod,
+)
 from invoices.services._lines import date_errors
 from settings_app.calendar import company_today
 from settings_app.models import TAX_CATEGORIES
@@ -51,34 +57,32 @@ def _rate_field() -> serializers.DecimalField:
 
 
 class InvoiceItemWriteSerializer(serializers.Serializer):
+    """Parsed here; the rules of a line are the services' (invoices/services/_lines.py)."""
+
     description = serializers.CharField(max_length=1000)
     quantity = serializers.DecimalField(max_digits=19, decimal_places=4)
-    unit_code = serializers.RegexField(r"^[A-Z0-9]{1,3}$", default="C62")
+    unit_code = serializers.RegexField(r"^[A-Z0-9]{1,3}$", default=ITEM_DEFAULTS["unit_code"])
     unit_price = serializers.DecimalField(max_digits=19, decimal_places=4, min_value=ZERO)
     price_base_quantity = serializers.DecimalField(
-        max_digits=19, decimal_places=4, default=Decimal("1")
+        max_digits=19, decimal_places=4, default=ITEM_DEFAULTS["price_base_quantity"]
     )
     discount_amount = _amount_field()
     charge_amount = _amount_field()
-    tax_category = serializers.ChoiceField(choices=TAX_CATEGORIES, default="S")
+    tax_category = serializers.ChoiceField(
+        choices=TAX_CATEGORIES, default=ITEM_DEFAULTS["tax_category"]
+    )
     tax_rate = _rate_field()
-
-    def validate_quantity(self, value: Decimal) -> Decimal:
-        if value <= 0:
-            raise serializers.ValidationError("Ensure this value is greater than 0.")
-        return value
-
-    def validate_price_base_quantity(self, value: Decimal) -> Decimal:
-        if value <= 0:
-            raise serializers.ValidationError("Ensure this value is greater than 0.")
-        return value
 
 
 class AllowanceChargeWriteSerializer(serializers.Serializer):
-    is_charge = serializers.BooleanField(default=False)
+    is_charge = serializers.BooleanField(default=ALLOWANCE_CHARGE_DEFAULTS["is_charge"])
     amount = serializers.DecimalField(max_digits=19, decimal_places=4, min_value=ZERO)
-    reason = serializers.CharField(max_length=200, allow_blank=True, default="")
-    tax_category = serializers.ChoiceField(choices=TAX_CATEGORIES, default="S")
+    reason = serializers.CharField(
+        max_length=200, allow_blank=True, default=ALLOWANCE_CHARGE_DEFAULTS["reason"]
+    )
+    tax_category = serializers.ChoiceField(
+        choices=TAX_CATEGORIES, default=ALLOWANCE_CHARGE_DEFAULTS["tax_category"]
+    )
     tax_rate = _rate_field()
 
 

@@ -11,7 +11,6 @@ from django.http import Http404
 
 from common.exceptions import (
     BusinessException,
-    InvoiceException,
     ValidationException,
 )
 from common.handlers import api_exception_handler
@@ -212,7 +211,6 @@ def test_malformed_authorization_header_is_401(api_client, db):
     ("exc", "status", "code"),
     [
         (BusinessException(), 409, "business_rule_violated"),
-        (InvoiceException(), 409, "invoice_error"),
         (BusinessException("Busy.", code="customer_busy"), 409, "customer_busy"),
         (ValidationException(details={"x": ["bad"]}), 400, "validation_error"),
         (BusinessException(status_code=422, code="custom"), 422, "custom"),

@@ -13,24 +13,13 @@ from typing import Any
 
 from common.exceptions import ValidationException
 from invoices.calculation import InvoiceTotals, line_gross_amount, minor_unit
-from invoices.models import Invoice
+from invoices.models import ALLOWANCE_CHARGE_DEFAULTS, ITEM_DEFAULTS, Invoice
 from invoices.totals import TOTAL_FIELDS, line_input
 from settings_app.models import TAX_CATEGORIES, CompanySettings
 
 ZERO = Decimal("0")
 TAX_CATEGORY_CODES = frozenset(code for code, _ in TAX_CATEGORIES)
 ZERO_RATED_CATEGORIES = frozenset({"Z", "E", "AE", "K", "G", "O"})
-
-# What a line or a document allowance/charge holds when the caller leaves a field out.
-# `tax_rate` has no fixed default: S lines take the company's default rate, others 0.
-ITEM_DEFAULTS: dict[str, Any] = {
-    "unit_code": "C62",
-    "price_base_quantity": Decimal("1"),
-    "discount_amount": ZERO,
-    "charge_amount": ZERO,
-    "tax_category": "S",
-}
-ALLOWANCE_CHARGE_DEFAULTS: dict[str, Any] = {"is_charge": False, "reason": "", "tax_category": "S"}
 
 # What the item columns store: a value with more decimals would be computed with one
 # precision and stored with another, and the stored lines would no longer add up.
