@@ -36,6 +36,21 @@ class Customer(SoftDeleteModel, TimeStampedModel):
     payment_terms_days = models.PositiveIntegerField(validators=[MaxValueValidator(365)])
     preferred_language = models.CharField(max_length=5, choices=LANGUAGES, default="en")
     notes = models.TextField(blank=True)
+    # The e-invoice rules its documents follow (documents.einvoice): Peppol BIS Billing 3.0,
+    # XRechnung 3.0 or plain EN 16931.
+    einvoice_profile = models.CharField(
+        max_length=10,
+        choices=[
+            ("peppol", "Peppol BIS Billing 3.0"),
+            ("xrechnung", "XRechnung 3.0"),
+            ("en16931", "EN 16931"),
+        ],
+        default="en16931",
+    )
+    endpoint_id = models.CharField(max_length=100, blank=True)  # BT-49
+    endpoint_scheme = models.CharField(max_length=4, blank=True)  # BT-49-1, an EAS code
+    buyer_reference = models.CharField(max_length=200, blank=True)  # default BT-10
+    reminders_enabled = models.BooleanField(default=True)
 
     # Statistics: derived, kept by customers.services.customer_statistics_recompute.
     invoice_count = models.PositiveIntegerField(default=0, editable=False)

@@ -66,6 +66,7 @@ MUTABLE_AFTER_ISSUE = frozenset(
         "voided_by",
         "public_token",
         "pdf_file",
+        "reminders_paused",
         "version",
         "updated_at",
     }
@@ -151,6 +152,16 @@ class Invoice(TimeStampedModel):
     language = models.CharField(max_length=5, default="en")
     buyer_reference = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
+    # EN 16931 business terms a receiver may require (documents.einvoice).
+    order_reference = models.CharField(max_length=200, blank=True)  # BT-13
+    delivery_date = models.DateField(null=True, blank=True)  # BT-72
+    period_start = models.DateField(null=True, blank=True)  # BG-14, BT-73
+    period_end = models.DateField(null=True, blank=True)  # BG-14, BT-74
+    payment_terms = models.TextField(blank=True)  # BT-20
+    # [{tax_category, code, reason}]: VATEX code (BT-121) and text (BT-120) per category.
+    vat_exemptions = FastJSONField(default=list, blank=True)
+    # Payment reminders stopped for this invoice (state, not content: writable after issue).
+    reminders_paused = models.BooleanField(default=False)
     credited_invoice = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
     )

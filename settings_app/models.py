@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from common import shared_cache
+from common.fields import FastJSONField
 from common.models import TimeStampedModel
 from common.validators import (
     LANGUAGES,
@@ -29,6 +30,14 @@ TAX_CATEGORIES = [
     ("G", "Export outside the EU"),
     ("O", "Not subject to VAT"),
 ]
+
+
+def default_reminder_levels() -> list[dict[str, str | int]]:
+    return [
+        {"days_after_due": 7, "fee_amount": "0"},
+        {"days_after_due": 14, "fee_amount": "0"},
+        {"days_after_due": 30, "fee_amount": "0"},
+    ]
 
 
 class CompanySettings(TimeStampedModel):
@@ -71,6 +80,16 @@ class CompanySettings(TimeStampedModel):
     credit_note_series = models.CharField(max_length=20, default="CN")
     invoice_footer = models.TextField(blank=True)
     default_language = models.CharField(max_length=5, choices=LANGUAGES, default="en")
+    # Seller contact (BT-41..43; phone and e-mail default to the company's) and endpoint
+    # (BT-34 with its EAS scheme).
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_phone = models.CharField(max_length=50, blank=True)
+    contact_email = models.EmailField(blank=True)
+    endpoint_id = models.CharField(max_length=100, blank=True)
+    endpoint_scheme = models.CharField(max_length=4, blank=True)
+    # Payment reminders (reminders app): levels of {days_after_due, fee_amount}.
+    reminders_enabled = models.BooleanField(default=True)
+    reminder_levels = FastJSONField(default=default_reminder_levels, blank=True)
     # The company's calendar: "today" for issue dates, payments, due dates and reports.
     timezone = models.CharField(
         max_length=64, default="Europe/Berlin", validators=[validate_timezone]
