@@ -12,6 +12,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Role
 from common.tests.factories import CompanySettingsFactory, UserFactory
+from common.throttling import in_process_throttles_reset
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +21,7 @@ def _clear_cache():
     # A test may have stopped the cache server on purpose.
     with contextlib.suppress(Exception):
         _clear_own_keys()
+    in_process_throttles_reset()
     yield
 
 

@@ -1,9 +1,19 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
-from accounts.models import User
+from accounts.authentication import TokenRevoked
+from accounts.models import User, username_normalize
+from accounts.tokens import VersionedRefreshToken, token_version_of
+
+
+class UsernameField(serializers.CharField):
+    """NFKC-normalised (fullwidth letters are plain ones) and unique whatever its case."""
+
+    def to_internal_value(self, data):
+        return username_normalize(super().to_internal_value(data))
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -21,6 +31,22 @@ class UserSerializer(serializers.ModelSerializer):
             "last_login",
         ]
         read_only_fields = ["id", "date_joined", "last_login"]
+        # Uniqueness is checked below, case-insensitively (the database's constraint too).
+        extra_kwargs = {"username": {"validators": []}}
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_name == "username":
+            field_class = UsernameField
+        return field_class, kwargs
+
+    def validate_username(self, value: str) -> str:
+        others = User.objects.filter(username__iexact=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError("A user with that username already exists.")
+        return value
 
 
 class UserCreateSerializer(UserSerializer):
@@ -54,6 +80,7 @@ class LoginSerializer(TokenObtainPairSerializer):
     """
 
     default_error_messages = {"no_active_account": "Invalid username or password."}
+    token_class = VersionedRefreshToken
 
     def validate(self, attrs):
         data = super().validate(attrs)
@@ -74,3 +101,22 @@ class LogoutSerializer(serializers.Serializer):
 class ChangePasswordSerializer(serializers.Serializer):
     old_password = serializers.CharField(style={"input_type": "password"})
     new_password = serializers.CharField(style={"input_type": "password"})
+
+
+class RefreshSerializer(TokenRefreshSerializer):
+    """Rotation as simplejwt does it; a token of an older `token_version` is refused."""
+
+    token_class = VersionedRefreshToken
+
+    def validate(self, attrs):
+        try:
+            refresh = self.token_class(attrs["refresh"])
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        user_id = str(refresh.payload.get("user_id", ""))
+        user = User.objects.filter(pk=user_id).first() if user_id.isdigit() else None
+        if user is None or not user.is_active:
+            raise AuthenticationFailed("No active account found for the given token.")
+        if token_version_of(refresh) < user.token_version:
+            raise TokenRevoked()
+        return super().validate(attrs)

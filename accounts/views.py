@@ -1,3 +1,10 @@
+import logging
+
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
+from django.template.response import TemplateResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.generics import RetrieveUpdateAPIView
@@ -7,6 +14,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
+from accounts.filters import UserFilter
 from accounts.models import User
 from accounts.serializers import (
     ChangePasswordSerializer,
@@ -14,16 +22,19 @@ from accounts.serializers import (
     LoginSerializer,
     LogoutSerializer,
     MeSerializer,
+    RefreshSerializer,
     UserCreateSerializer,
     UserSerializer,
 )
 from common.permissions import IsAdmin
-from common.throttling import LoginRateThrottle
+from common.throttling import LoginRateThrottle, LoginUsernameRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class LoginView(TokenObtainPairView):
     serializer_class = LoginSerializer
-    throttle_classes = [LoginRateThrottle]
+    throttle_classes = [LoginRateThrottle, LoginUsernameRateThrottle]
 
     @extend_schema(responses={200: LoginResponseSerializer}, auth=[])
     def post(self, request, *args, **kwargs):
@@ -33,6 +44,7 @@ class LoginView(TokenObtainPairView):
 class RefreshView(TokenRefreshView):
     """Rotates: answers a new refresh token and blacklists the old one."""
 
+    serializer_class = RefreshSerializer
     throttle_classes = [LoginRateThrottle]
 
 
@@ -79,7 +91,7 @@ class UserViewSet(
 
     queryset = User.objects.all().order_by("id")
     permission_classes = [IsAdmin]
-    filterset_fields = ["role", "is_active"]
+    filterset_class = UserFilter
     search_fields = ["username", "email", "first_name", "last_name"]
     ordering_fields = ["username", "date_joined", "last_login"]
 
@@ -91,9 +103,50 @@ class UserViewSet(
         serializer.instance = services.user_create(**data)
 
     def perform_update(self, serializer):
-        user = serializer.save()
-        if not user.is_active:
-            services.user_sessions_revoke(user=user)
+        services.user_update(user=serializer.instance, **serializer.validated_data)
 
     def perform_destroy(self, instance):
         services.user_deactivate(user=instance)
+
+
+def admin_login(request, extra_context=None):
+    """The admin's login behind the API's login throttles (per address and per username).
+
+    A refused attempt is not even checked: the page answers 429 with the time to wait.
+    """
+    if request.method == "POST":
+        for throttle in (LoginRateThrottle(), LoginUsernameRateThrottle()):
+            if throttle.allow_request(request, None):
+                continue
+            wait = max(1, int(throttle.wait() or 1))
+            logger.warning(
+                "Admin login throttled (%s) for %r from %s",
+                throttle.scope,
+                request.POST.get("username", "")[:150],
+                throttle.get_ident(request),
+            )
+            form = AdminAuthenticationForm(request, data=request.POST)
+            form._errors = ErrorDict(
+                {NON_FIELD_ERRORS: form.error_class([_throttled_message(wait)])}
+            )
+            context = {
+                **admin.site.each_context(request),
+                "title": "Log in",
+                "app_path": request.get_full_path(),
+                "form": form,
+                "username": request.POST.get("username", ""),
+                **(extra_context or {}),
+            }
+            response = TemplateResponse(request, "admin/login.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+    return admin.site.login(request, extra_context)
+
+
+def _throttled_message(wait: int) -> str:
+    minutes = (wait + 59) // 60
+    return (
+        f"Too many login attempts. Try again in {wait} seconds."
+        if wait < 120
+        else f"Too many login attempts. Try again in {minutes} minutes."
+    )

@@ -56,6 +56,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--issue-rate", type=float, default=400, help="drafts prepared per second of issue run"
     )
     parser.add_argument(
+        "--recurring-schedules",
+        type=int,
+        default=10_000,
+        help="due schedules the recurring-run scenario bills in one command run (PostgreSQL)",
+    )
+    parser.add_argument(
         "--redis-url",
         default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
         help="the cache (as in production); without an answering Redis, a per-process cache",

@@ -57,6 +57,14 @@ def print_table(result: dict[str, Any]) -> None:
     )
     verdict = "unique and gap-free" if numbering["ok"] else "NOT unique/gap-free"
     print(f"numbers {verdict} ({groups})")
+    recurring = result.get("recurring_run")
+    if recurring:
+        issue = result["scenarios"].get("issue", {}).get("rps")
+        print(
+            f"recurring-run: {recurring['invoices_per_s']} invoices/s, {recurring['invoices']} "
+            f"of {recurring['schedules']} schedules in {recurring['seconds']} s, "
+            f"{recurring['failed']} failed (issue scenario: {issue} req/s; target 100/s)"
+        )
     consistent = result["list_matches_detail"]
     if consistent["different"]:
         print(f"list and detail DISAGREE on seeded invoices: {consistent['different']}")

@@ -102,6 +102,17 @@ def run_database(
         row["x_floor"] = round(row["rps"] / floor["rps"], 2) if floor.get("rps") else None
         cpu, floor_cpu = row.get("server_cpu_ms"), floor.get("server_cpu_ms")
         row["x_floor_cpu"] = round(floor_cpu / cpu, 2) if cpu and floor_cpu else None
+    recurring = None
+    if target.kind == "postgres" and (not args.scenarios or "recurring-run" in args.scenarios):
+        # Issue 15: 10,000 due schedules billed by one command run, beside the issue rate.
+        log(f"{target.key}: recurring-run ({args.recurring_schedules} schedules, one command)")
+        recurring = django_command(env, "recurring", "--schedules", str(args.recurring_schedules))
+        issue_rps = results.get("issue", {}).get("rps")
+        log(
+            f"{target.key}: recurring-run {recurring['invoices_per_s']} invoices/s "
+            f"({recurring['invoices']} in {recurring['seconds']} s); issue scenario "
+            f"{issue_rps} req/s"
+        )
     numbering = django_command(env, "seed", "verify")
     log(f"{target.key}: numbers unique and gap-free: {numbering['ok']}")
     return {
@@ -110,6 +121,7 @@ def run_database(
         "seed": {k: marker[k] for k in ("invoices", "customers", "statuses", "seeded_at")},
         "scenarios": results,
         "numbering": numbering,
+        "recurring_run": recurring,
         "list_matches_detail": consistent,
     }
 

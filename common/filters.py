@@ -7,9 +7,54 @@ from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 
 # The range of a BigAutoField primary key (PostgreSQL bigint, SQLite INTEGER).
 MAX_ID = 2**63 - 1
+
+
+class _AsciiIntegerField(forms.IntegerField):
+    """Digits 0-9 only: Python's int() reads U+0661 (Arabic-Indic one) as 1."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not value.strip().isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false`; anything else is a 400, not a silently unfiltered list."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(**kwargs)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """DRF's ordering, but an unknown field is a 400 naming the allowed ones (DRF drops
+    it silently and answers the default order)."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [param.strip() for param in params.split(",")]
+            valid = {
+                name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            unknown = [f for f in fields if f.lstrip("-") not in valid]
+            if unknown:
+                allowed = ", ".join(sorted(valid)) or "none"
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Unknown ordering field(s): {', '.join(unknown)}; allowed: {allowed}."
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -20,7 +65,7 @@ class IdFilter(django_filters.NumberFilter):
     beyond 64 bits (`?owner=99999999999999999999` was a 500).
     """
 
-    field_class = forms.IntegerField
+    field_class = _AsciiIntegerField
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("min_value", 1)

@@ -30,10 +30,11 @@ def viewset_path(
 
 
 def _regex(route: str) -> str:
-    """`invoices/<pk>/issue/` as the router writes it: the id is any text but a slash or
-    dot (the view answers 404 for what is not an id), typed by the model for OpenAPI."""
+    """`invoices/<pk>/issue/` as the router writes it, but the id is ASCII digits only:
+    U+0661 (an Arabic-Indic one) or `11.9` is no id (404), where Django's int lookup would
+    have read it as 1. Typed by the model for OpenAPI."""
     if not re.fullmatch(r"[a-z/<>_-]+", route):  # plain words only: nothing to escape
         raise ValueError(f"unexpected route {route!r}")
-    pattern = route.replace("<pk>", r"(?P<pk>[^/.]+)")
-    pattern = pattern.replace("<payment_id>", r"(?P<payment_id>\d+)")
+    pattern = route.replace("<pk>", r"(?P<pk>[0-9]+)")
+    pattern = pattern.replace("<payment_id>", r"(?P<payment_id>[0-9]+)")
     return f"^{pattern}$"

@@ -1,14 +1,32 @@
-"""Throttles that degrade gracefully: a cache outage must not take the API down."""
+"""Throttles that degrade, never open: a cache outage must neither take the API down
+nor lift the limits.
 
+With the shared cache unreachable (or its circuit breaker open, common.redis_guard),
+each process counts on its own, at the same rate: a client spread over N workers gets at
+most N times its budget for the length of the outage, never an unlimited one.
+"""
+
+import hashlib
 import logging
+import unicodedata
 import uuid
 
 from django.core.cache import cache as default_cache
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django_redis.cache import RedisCache
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from common.redis_guard import cache_breaker
+
 logger = logging.getLogger(__name__)
+
+# The per-process windows used while the shared cache is out of reach.
+_IN_PROCESS = LocMemCache("throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 20_000}})
+
+
+def in_process_throttles_reset() -> None:
+    _IN_PROCESS.clear()
 
 
 class _ResilientMixin:
@@ -22,15 +40,18 @@ class _ResilientMixin:
     """
 
     def allow_request(self, request, view) -> bool:
-        try:
-            # `cache` is Django's default-cache proxy unless a subclass (or test) sets another
-            backend = caches["default"] if self.cache is default_cache else self.cache
-            if isinstance(backend, RedisCache) and self.rate is not None:
-                return self._allow_in_redis(backend, request, view)
-            return super().allow_request(request, view)
-        except Exception:  # the cache backend is down: serve rather than fail
-            logger.warning("Throttle cache unavailable; request allowed", exc_info=True)
-            return True
+        # `cache` is Django's default-cache proxy unless a subclass (or test) sets another
+        backend = caches["default"] if self.cache is default_cache else self.cache
+        redis = isinstance(backend, RedisCache)
+        if not (redis and cache_breaker.is_open()):
+            try:
+                if redis and self.rate is not None:
+                    return self._allow_in_redis(backend, request, view)
+                return super().allow_request(request, view)
+            except Exception:  # the cache is down: count in this process instead
+                logger.warning("Throttle cache unavailable; per-process limit", exc_info=True)
+        self.cache = _IN_PROCESS
+        return super().allow_request(request, view)
 
     def _allow_in_redis(self, backend, request, view) -> bool:
         self.key = self.get_cache_key(request, view)
@@ -67,3 +88,33 @@ class LoginRateThrottle(_ResilientMixin, AnonRateThrottle):
     """Per client address, whoever they claim to be: brute force costs time."""
 
     scope = "login"
+
+
+class LoginUsernameRateThrottle(_ResilientMixin, AnonRateThrottle):
+    """Per username tried, from whatever address: a spread-out guess at one account waits.
+
+    The name is read as the login will read it (NFKC, any case), from a JSON body (API)
+    or a form (the admin); a request naming none is left to the per-address throttle.
+    """
+
+    scope = "login_username"
+
+    def get_cache_key(self, request, view):
+        data = getattr(request, "data", None)
+        if data is None:
+            data = request.POST
+        username = data.get("username") if hasattr(data, "get") else None
+        if not isinstance(username, str) or not username:
+            return None
+        name = unicodedata.normalize("NFKC", username).casefold()
+        digest = hashlib.sha256(name.encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+class PublicInvoiceRateThrottle(_ResilientMixin, AnonRateThrottle):
+    """The customer's invoice page and its downloads, per client address, logged in or not."""
+
+    scope = "public_invoice"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -8,7 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from common.redis_guard import cache_pool_kwargs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,15 +45,18 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "corsheaders",
+    "django_prometheus",
     "common",
     "accounts",
     "customers",
     "settings_app",
     "invoices",
     "documents",
+    "recurring",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -60,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "core.urls"
@@ -84,9 +91,13 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# django-prometheus' wrapper of the same backend: query counts, errors and latencies.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.", 1
+)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"].endswith(".postgresql"):
     # Parameters bound by the server, and statements a connection runs often prepared
     # once (psycopg, after 5 runs): less work per query on both sides (bench/README.md).
     # Off behind a pooler that cannot keep prepared statements (pgbouncer before 1.21
@@ -94,7 +105,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
         "DATABASE_SERVER_SIDE_BINDING", default=True
     )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):
     # WAL + a busy timeout let the dev server and a management command share the file.
     # IMMEDIATE: a writer takes the lock when its transaction begins, so concurrent
     # writes wait for each other instead of failing with "database is locked".
@@ -150,12 +161,15 @@ if "s3" in FILE_STORAGE:  # django-storages reads these from the settings
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True
 
-# Request bodies: generous for 10k-line invoices, bounded against abuse.
+# Request bodies: bounded against abuse (a draft itself by INVOICE_MAX_BYTES below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Cache, throttling, Celery -------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
+# After a Redis failure a process does not try Redis again for this long (each use apart).
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=5.0)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -164,7 +178,13 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="billing"),
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+            # Short timeouts, no retries and a circuit breaker (common.redis_guard): a hung
+            # or stopped Redis costs one timeout per process, then nothing for a while.
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "CONNECTION_POOL_KWARGS": cache_pool_kwargs(),
+            },
         }
     }
 else:
@@ -181,12 +201,48 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# Publishing never waits long: one try with short socket timeouts (the callers record the
+# work in the database first; common.broker.GuardedTask adds the circuit breaker).
+BROKER_SOCKET_TIMEOUT = env.float("BROKER_SOCKET_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    "retry_on_timeout": False,
+    "max_retries": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY = False
+# Bounded work in the workers: every task has a soft and a hard time limit (the document
+# task its own, documents.tasks), and a child process is replaced once it holds more
+# than this much memory (KiB) after a task.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1024 * 1024
+)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Recurring invoices (recurring/): periods billed per schedule and run at most (the rest
+# follow at the next runs, said in `last_error`), and when the daily run starts.
+RECURRING_MAX_CATCHUP = env.int("RECURRING_MAX_CATCHUP", default=12)
+RECURRING_RUN_HOUR = env.int("RECURRING_RUN_HOUR", default=6)
+RECURRING_RUN_MINUTE = env.int("RECURRING_RUN_MINUTE", default=0)
 # Celery beat: e-mails queued while the broker was down are handed to a worker again.
 CELERY_BEAT_SCHEDULE = {
     "redispatch-queued-sendings": {
         "task": "documents.tasks.invoice_sendings_redispatch",
         "schedule": 600.0,
+    },
+    # Documents of issued invoices the after-issue task never built (broker down, a lost
+    # worker): queued again, or marked failed after the last attempt.
+    "redispatch-invoice-documents": {
+        "task": "documents.tasks.invoice_documents_redispatch",
+        "schedule": 300.0,
+    },
+    # Recurring invoices: every due period, once a day (the hour in Celery's zone, UTC; the day
+    # billed is the company's, CompanySettings.timezone). Firing twice bills nothing twice.
+    "run-recurring-invoices": {
+        "task": "recurring.tasks.recurring_invoices_run",
+        "schedule": crontab(hour=RECURRING_RUN_HOUR, minute=RECURRING_RUN_MINUTE),
     },
 }
 
@@ -200,7 +256,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "common.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "common.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "common.pagination.StandardPagination",
     "PAGE_SIZE": 20,
@@ -212,6 +268,8 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_RATE_ANON", default="120/min"),
         "user": env.str("THROTTLE_RATE_USER", default="2000/min"),
         "login": env.str("THROTTLE_RATE_LOGIN", default="30/min"),
+        # Per username tried (API and admin login), whatever the address: the lockout.
+        "login_username": env.str("THROTTLE_RATE_LOGIN_USERNAME", default="20/hour"),
         "public_invoice": env.str("THROTTLE_RATE_PUBLIC_INVOICE", default="60/min"),
     },
     "EXCEPTION_HANDLER": "common.handlers.api_exception_handler",
@@ -283,11 +341,43 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="billing@localhost")
 # --- Product ---------------------------------------------------------------------------
 # Public base URL used in e-mails for the customer's invoice page (/i/<token>/).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
-EINVOICE_VALIDATE_ON_ISSUE = env.bool("EINVOICE_VALIDATE_ON_ISSUE", default=False)
+EINVOICE_VALIDATE_ON_ISSUE = env.bool("EINVOICE_VALIDATE_ON_ISSUE", default=True)
 # Build and store the documents of an issued invoice right after issue (a Celery task);
 # off, each is built on its first download instead (the same bytes either way).
 DOCUMENTS_STORE_AFTER_ISSUE = env.bool("DOCUMENTS_STORE_AFTER_ISSUE", default=True)
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
+LOGO_MAX_PIXELS = env.int("LOGO_MAX_PIXELS", default=4000 * 4000)
+# Bounded work per request (docs/ARCHITECTURE.md): the largest draft the API takes, and
+# the largest invoice whose documents a web request may build itself (a draft's preview;
+# an issued invoice's document not stored yet). Larger ones are built by the Celery task
+# (its own time limits) and answer 409 `document_pending` until then.
+INVOICE_MAX_LINES = env.int("INVOICE_MAX_LINES", default=2000)
+INVOICE_MAX_BYTES = env.int("INVOICE_MAX_BYTES", default=2 * 1024 * 1024)
+DOCUMENTS_INLINE_MAX_LINES = env.int("DOCUMENTS_INLINE_MAX_LINES", default=100)
+# Web processes of one host rendering at once (the others answer 503 `busy` at once), so
+# a burst of previews never holds every gunicorn worker.
+DOCUMENTS_INLINE_SLOTS = env.int("DOCUMENTS_INLINE_SLOTS", default=1)
+DOCUMENTS_SLOT_DIR = env.str("DOCUMENTS_SLOT_DIR", default="")  # default: the temp dir
+DOCUMENTS_TASK_SOFT_TIME_LIMIT = env.int("DOCUMENTS_TASK_SOFT_TIME_LIMIT", default=240)
+DOCUMENTS_TASK_TIME_LIMIT = env.int("DOCUMENTS_TASK_TIME_LIMIT", default=300)
+DOCUMENTS_TASK_MAX_ATTEMPTS = env.int("DOCUMENTS_TASK_MAX_ATTEMPTS", default=3)
+# E-mails a staff user may send per day to addresses other than the customer's own.
+SEND_LIMIT_PER_USER_DAY = env.int("SEND_LIMIT_PER_USER_DAY", default=50)
+
+# --- Observability -------------------------------------------------------------------
+# /metrics (Prometheus): with `Authorization: Bearer <METRICS_TOKEN>`, or from an address
+# in METRICS_ALLOWED_IPS (the scraper's; behind nginx, what NUM_PROXIES makes the client).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from common.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+    )
 
 # --- Logging ---------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

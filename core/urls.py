@@ -3,13 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from common.views import health
+from accounts.views import admin_login
+from common.views import health, metrics
 from documents.urls import api_urlpatterns as documents_api
 
 api_patterns = [
     path("", include("accounts.urls")),
     path("", include("customers.urls")),
     path("", include("invoices.urls")),
+    path("", include("recurring.urls")),
     path("", include((documents_api, "documents"), namespace="documents-api")),
     path("settings/", include("settings_app.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -19,6 +21,9 @@ api_patterns = [
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("metrics", metrics, name="metrics"),
+    # Before the admin's own login: the same throttles as the API's (accounts.views).
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("", include("documents.urls")),

@@ -25,6 +25,11 @@ class CustomerSerializer(serializers.ModelSerializer):
     payment_terms_days = serializers.IntegerField(
         min_value=0, max_value=365, required=False, allow_null=True
     )
+    # E-invoice routing (rules in customers.services): BT-49 and its EAS scheme (derived
+    # from the VAT id when blank), and the default BT-10 copied to new invoices.
+    endpoint_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    endpoint_scheme = CodeField(max_length=4, required=False, allow_blank=True)
+    buyer_reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
     total_invoiced = MoneyField()
     total_paid = MoneyField()
     balance_due = MoneyField()
@@ -47,6 +52,10 @@ class CustomerSerializer(serializers.ModelSerializer):
             "payment_terms_days",
             "preferred_language",
             "notes",
+            "einvoice_profile",
+            "endpoint_id",
+            "endpoint_scheme",
+            "buyer_reference",
             *STATISTICS,
             "is_deleted",
             "created_at",

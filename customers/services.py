@@ -11,7 +11,9 @@ from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import User
+from common.exceptions import ValidationException
 from customers.models import Customer
+from documents.einvoice import codes
 from invoices.models import ISSUED_STATUSES, Invoice, InvoiceKind
 from settings_app.models import CompanySettings
 
@@ -41,6 +43,10 @@ def customer_create(
     payment_terms_days: int | None = None,
     preferred_language: str = "en",
     notes: str = "",
+    einvoice_profile: str = "en16931",
+    endpoint_id: str = "",
+    endpoint_scheme: str = "",
+    buyer_reference: str = "",
 ) -> Customer:
     """A customer; currency and payment terms default to the company's."""
     company = None
@@ -63,7 +69,12 @@ def customer_create(
         ),
         preferred_language=preferred_language,
         notes=notes,
+        einvoice_profile=einvoice_profile,
+        endpoint_id=endpoint_id.strip(),
+        endpoint_scheme=endpoint_scheme.strip(),
+        buyer_reference=buyer_reference.strip(),
     )
+    _check_einvoice_fields(customer)
     customer.full_clean()
     customer.save()
     return customer
@@ -71,6 +82,17 @@ def customer_create(
 
 # Left out of an update: keep what the customer has.
 UNCHANGED: Any = object()
+
+
+def _check_einvoice_fields(customer: Customer) -> None:
+    """Endpoint (an EAS code; a Leitweg-ID with its check digits) and default BT-10."""
+    errors = codes.endpoint_errors(customer.endpoint_scheme, customer.endpoint_id)
+    if messages := codes.buyer_reference_errors(
+        customer.einvoice_profile, customer.buyer_reference
+    ):
+        errors["buyer_reference"] = messages
+    if errors:
+        raise ValidationException(details=errors)
 
 
 def customer_update(
@@ -90,6 +112,10 @@ def customer_update(
     payment_terms_days: int = UNCHANGED,
     preferred_language: str = UNCHANGED,
     notes: str = UNCHANGED,
+    einvoice_profile: str = UNCHANGED,
+    endpoint_id: str = UNCHANGED,
+    endpoint_scheme: str = UNCHANGED,
+    buyer_reference: str = UNCHANGED,
 ) -> Customer:
     changes = {
         name_: value
@@ -108,11 +134,16 @@ def customer_update(
             "payment_terms_days": payment_terms_days,
             "preferred_language": preferred_language,
             "notes": notes,
+            "einvoice_profile": einvoice_profile,
+            "endpoint_id": endpoint_id,
+            "endpoint_scheme": endpoint_scheme,
+            "buyer_reference": buyer_reference,
         }.items()
         if value is not UNCHANGED
     }
     for field, value in changes.items():
         setattr(customer, field, value)
+    _check_einvoice_fields(customer)
     customer.full_clean()
     # Only what was changed: the statistics columns move under concurrent invoice writes
     # (customer_statistics_add), and a copy read earlier must not write them back.

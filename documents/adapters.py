@@ -11,6 +11,7 @@ the live customer and company settings.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -44,12 +45,35 @@ PARTY_FIELDS = (
     "email",
     "phone",
     "trading_name",
+    "endpoint_id",
+    "endpoint_scheme",
 )
 ZERO = Decimal("0")
+DEFAULT_PROFILE = "en16931"
 
 
 def _party(snapshot: dict[str, Any]) -> Party:
     return Party(**{name: snapshot.get(name) or "" for name in PARTY_FIELDS})
+
+
+def _seller(snapshot: dict[str, Any]) -> Party:
+    """The seller, whose contact (BT-41..43) is the settings' contact, else the company."""
+    party = _party(snapshot)
+    return dataclasses.replace(
+        party,
+        contact_name=snapshot.get("contact_name") or "",
+        phone=snapshot.get("contact_phone") or party.phone,
+        email=snapshot.get("contact_email") or party.email,
+    )
+
+
+def _exemptions(invoice: Invoice) -> dict[str, tuple[str, str]]:
+    """BT-121 code and BT-120 text per tax category, as the invoice states them."""
+    found = {}
+    for entry in invoice.vat_exemptions or []:
+        if isinstance(entry, dict) and entry.get("tax_category"):
+            found[entry["tax_category"]] = (entry.get("code") or "", entry.get("reason") or "")
+    return found
 
 
 def _logo_path(name: str) -> str:
@@ -88,6 +112,7 @@ def invoice_document(
     )
     credited = invoice.credited_invoice if invoice.credited_invoice_id else None
     gross_total = money(invoice.gross_total)
+    exemptions = _exemptions(invoice)
     return InvoiceDocument(
         kind=invoice.kind,
         number=number or invoice.number,
@@ -96,7 +121,7 @@ def invoice_document(
         due_date=invoice.due_date,
         currency=currency,
         language=invoice.language or "en",
-        seller=_party(seller),
+        seller=_seller(seller),
         buyer=_party(buyer),
         lines=tuple(
             DocumentLine(
@@ -130,6 +155,8 @@ def invoice_document(
                 tax_rate=Decimal(group["tax_rate"]),
                 taxable_amount=Decimal(group["taxable_amount"]),
                 tax_amount=Decimal(group["tax_amount"]),
+                exemption_code=exemptions.get(group["tax_category"], ("", ""))[0],
+                exemption_reason=exemptions.get(group["tax_category"], ("", ""))[1],
             )
             for group in invoice.tax_breakdown
         ),
@@ -143,6 +170,12 @@ def invoice_document(
         paid_total=ZERO,
         amount_due=gross_total,
         buyer_reference=invoice.buyer_reference,
+        profile=buyer.get("einvoice_profile") or DEFAULT_PROFILE,
+        order_reference=invoice.order_reference,
+        delivery_date=invoice.delivery_date,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+        payment_terms=invoice.payment_terms,
         notes=invoice.notes,
         credited_invoice_number=(credited.number or "") if credited else "",
         credited_invoice_issue_date=credited.issue_date if credited else None,

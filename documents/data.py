@@ -32,6 +32,9 @@ class Party:
     email: str = ""
     phone: str = ""
     trading_name: str = ""
+    contact_name: str = ""  # BT-41 (seller); the contact's phone/e-mail are phone/email
+    endpoint_id: str = ""  # BT-34 / BT-49, explicit; else derived (einvoice.codes)
+    endpoint_scheme: str = ""  # its EAS code
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ class DocumentTaxGroup:
     tax_rate: Decimal
     taxable_amount: Decimal
     tax_amount: Decimal
-    exemption_reason: str = ""  # BT-120, required for E, AE, K, G, O
+    exemption_reason: str = ""  # BT-120, required for E, AE, K, G, O (or a code)
+    exemption_code: str = ""  # BT-121, a VATEX code
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,12 @@ class InvoiceDocument:
     paid_total: Decimal  # BT-113
     amount_due: Decimal  # BT-115
     buyer_reference: str = ""  # BT-10
+    profile: str = "en16931"  # e-invoice profile: peppol | xrechnung | en16931
+    order_reference: str = ""  # BT-13
+    delivery_date: dt.date | None = None  # BT-72
+    period_start: dt.date | None = None  # BT-73
+    period_end: dt.date | None = None  # BT-74
+    payment_terms: str = ""  # BT-20
     notes: str = ""  # BT-22
     credited_invoice_number: str = ""  # BT-25 on credit notes
     credited_invoice_issue_date: dt.date | None = None  # BT-26

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from django.template import Context, Engine
 
 from documents.data import DocumentLine, InvoiceDocument, LiveState, Party
+from documents.einvoice.codes import exemption_for
 from documents.formatting import (
     format_country,
     format_date,
@@ -296,6 +297,17 @@ def invoice_context(
         meta.append((labels["due_date"], format_date(doc.due_date, lang)))
     if doc.buyer_reference:
         meta.append((labels["buyer_reference"], doc.buyer_reference))
+    if doc.order_reference:
+        meta.append((labels["order_reference"], doc.order_reference))
+    if doc.delivery_date:
+        meta.append((labels["delivery_date"], format_date(doc.delivery_date, lang)))
+    if doc.period_start or doc.period_end:
+        period = " \N{EN DASH} ".join(
+            format_date(day, lang) for day in (doc.period_start, doc.period_end) if day
+        )
+        meta.append((labels["service_period"], period))
+    if doc.payment_terms and not doc.is_credit_note:
+        meta.append((labels["payment_terms"], doc.payment_terms))
     credited = ""
     if doc.is_credit_note and doc.credited_invoice_number:
         if doc.credited_invoice_issue_date:
@@ -313,7 +325,13 @@ def invoice_context(
             "rate": format_percent(group.tax_rate, lang),
             "taxable": format_money(group.taxable_amount, currency, lang),
             "tax": format_money(group.tax_amount, currency, lang),
-            "reason": group.exemption_reason,
+            "reason": " ".join(
+                part
+                for part in exemption_for(
+                    group.tax_category, group.exemption_code, group.exemption_reason
+                )
+                if part
+            ),
         }
         for group in doc.tax_breakdown
     ]

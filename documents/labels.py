@@ -67,6 +67,14 @@ LABELS: Final = MappingProxyType(
         "issue_date": pgettext_noop("invoice field", "Issue date"),
         "due_date": pgettext_noop("invoice field", "Due date"),
         "buyer_reference": pgettext_noop("invoice field", "Buyer reference"),
+        "order_reference": pgettext_noop("invoice field", "Order reference"),
+        "delivery_date": pgettext_noop("invoice field", "Delivery date"),
+        "service_period": pgettext_noop("invoice field", "Service period"),
+        "payment_terms": pgettext_noop("invoice field", "Payment terms"),
+        # Translators: the default payment terms (BT-20) of an issued invoice.
+        "payment_terms_default": pgettext_noop(
+            "invoice payment", "Payable without deduction by {date}."
+        ),
         "credit_note_for": pgettext_noop("invoice", "Credit note for invoice {number}"),
         "credit_note_for_dated": pgettext_noop(
             "invoice", "Credit note for invoice {number} of {date}"

@@ -29,6 +29,8 @@ class InvoiceSending(TimeStampedModel):
     subject = models.CharField(max_length=300)
     message = models.TextField(blank=True)
     attach_ubl = models.BooleanField(default=False)
+    # Addressed beyond the customer's own addresses (counted by SEND_LIMIT_PER_USER_DAY).
+    other_recipients = models.BooleanField(default=False)
     pdf_format = models.CharField(max_length=10, default="pdf")  # pdf | facturx
     status = models.CharField(
         max_length=10, choices=SendingStatus.choices, default=SendingStatus.QUEUED
@@ -85,3 +87,36 @@ class StoredDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} {self.format} ({self.sha256[:12]})"
+
+
+class DocumentsStatus(models.TextChoices):
+    """pending (queued or being built) → stored | pending again (retry) | failed."""
+
+    PENDING = "pending", "Pending"
+    STORED = "stored", "Stored"
+    FAILED = "failed", "Failed"
+
+
+class DocumentsBuild(models.Model):
+    """The build of an issued invoice's documents by the Celery task, as the API shows it.
+
+    Created by the first attempt (or the beat's sweep, for an invoice whose task never
+    reached a worker); `attempts` counts the tries started, so an attempt killed by the
+    time or memory limit still counts, and after the last one the build is `failed` with
+    the reason, for a person to see (`GET /api/invoices/{id}/documents/`).
+    """
+
+    invoice = models.OneToOneField(
+        "invoices.Invoice", on_delete=models.CASCADE, related_name="documents_build"
+    )
+    status = models.CharField(
+        max_length=10, choices=DocumentsStatus.choices, default=DocumentsStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} documents ({self.status})"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from documents.data import InvoiceDocument
 from documents.einvoice.cii import build_cii
+from documents.einvoice.codes import EN16931, XRECHNUNG
 from documents.einvoice.facturx import embed_cii_in_pdf
 from documents.einvoice.ubl import build_ubl
 from documents.einvoice.validation import assert_valid_cii, assert_valid_ubl
@@ -33,26 +34,41 @@ def _stem(doc: InvoiceDocument) -> str:
 
 
 def render_ubl(doc: InvoiceDocument) -> RenderedDocument:
-    """UBL 2.1 Invoice/CreditNote (Peppol BIS 3.0), checked against XSD and schematron."""
+    """UBL 2.1 Invoice/CreditNote in the document's profile, checked against XSD, the
+    EN 16931 rules and the profile's (Peppol BIS 3.0, XRechnung 3.0)."""
     xml = build_ubl(doc)
-    assert_valid_ubl(xml)
+    assert_valid_ubl(xml, doc.profile)
     return RenderedDocument(f"{_stem(doc)}.xml", "application/xml", xml)
 
 
 def render_cii(doc: InvoiceDocument) -> RenderedDocument:
-    """The CII XML alone (Factur-X EN 16931), checked against XSD and schematron."""
+    """The CII XML alone (XRechnung CII, or Factur-X EN 16931), checked the same way."""
     xml = build_cii(doc)
-    assert_valid_cii(xml)
+    assert_valid_cii(xml, doc.profile)
     return RenderedDocument(f"{_stem(doc)}-cii.xml", "application/xml", xml)
+
+
+def facturx_cii(doc: InvoiceDocument) -> bytes:
+    """The Factur-X EN 16931 CII of a document whose CII download is another (XRechnung)."""
+    xml = build_cii(doc, facturx=True)
+    assert_valid_cii(xml, EN16931)
+    return xml
+
+
+def cii_is_facturx(doc: InvoiceDocument) -> bool:
+    """Whether the CII download of the document is the Factur-X one (to embed as is)."""
+    return doc.profile != XRECHNUNG
 
 
 def render_facturx(doc: InvoiceDocument, *, cii_xml: bytes | None = None) -> RenderedDocument:
     """PDF/A-3b with the validated CII XML embedded as factur-x.xml (profile EN 16931).
 
-    `cii_xml`: an already validated CII of the same document (the stored one), embedded
-    as it is, so the Factur-X carries the very bytes the CII download serves.
+    `cii_xml`: an already validated Factur-X CII of the same document (the stored one),
+    embedded as it is, so the Factur-X carries the very bytes the CII download serves.
     """
-    xml = cii_xml if cii_xml is not None else render_cii(doc).content
+    if cii_xml is None:
+        cii_xml = render_cii(doc).content if cii_is_facturx(doc) else facturx_cii(doc)
+    xml = cii_xml
     pdf = render_invoice_pdf(doc, pdf_variant="pdf/a-3b")
     content = embed_cii_in_pdf(pdf, xml, lang=doc.language)
     return RenderedDocument(f"{_stem(doc)}-facturx.pdf", "application/pdf", content)

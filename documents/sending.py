@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import re
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from common import metrics
+from common.exceptions import BusinessException, ValidationException
+from customers.models import Customer
 from documents import errors
 from documents.mail import build_invoice_email, default_subject
 from documents.models import InvoiceSending, SendingStatus
@@ -46,9 +50,14 @@ def invoice_send(
     """Queue one e-mail of the invoice; the task sends it after commit, at most once."""
     if invoice.status == InvoiceStatus.DRAFT:
         raise errors.DocumentNotAvailable("Drafts cannot be sent; issue the invoice first.")
+    _check_text(subject=subject, message=message)
+    own = _customer_addresses(invoice)
     recipients = list(to) or ([invoice.buyer.get("email")] if invoice.buyer.get("email") else [])
     if not recipients:
         raise errors.NoRecipient(details={"to": ["The customer has no e-mail address."]})
+    other = any(address.lower() not in own for address in [*recipients, *cc])
+    if other and by is not None and not by.is_admin:
+        _check_send_limit(by)
     sending = InvoiceSending.objects.create(
         invoice=invoice,
         sent_by=by,
@@ -58,11 +67,71 @@ def invoice_send(
         message=message,
         attach_ubl=attach_ubl,
         pdf_format=pdf_format,
+        other_recipients=other,
+    )
+    logger.info(
+        "Sending %s of invoice %s queued by %s to %s (cc %s)%s",
+        sending.pk,
+        invoice.number,
+        by.username if by is not None else "-",
+        ", ".join(recipients),
+        ", ".join(cc) or "-",
+        " beyond the customer's addresses" if other else "",
     )
     # robust: with the broker (Redis) down the sending stays recorded as queued instead of
     # the request failing after its commit (and a retry queueing the e-mail twice).
     transaction.on_commit(lambda: _queue(sending.pk), robust=True)
     return sending
+
+
+# Line breaks would start new header lines in the subject; other control characters
+# have no business in either text (the message keeps its line breaks and tabs).
+_SUBJECT_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MESSAGE_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _check_text(*, subject: str, message: str) -> None:
+    problems = {}
+    if _SUBJECT_FORBIDDEN.search(subject or ""):
+        problems["subject"] = ["The subject may not contain line breaks or control characters."]
+    if _MESSAGE_FORBIDDEN.search(message or ""):
+        problems["message"] = ["The message may not contain control characters."]
+    if problems:
+        raise ValidationException(next(iter(problems.values()))[0], details=problems)
+
+
+def _customer_addresses(invoice: Invoice) -> set[str]:
+    """The addresses an invoice may always go to: the buyer's on the invoice and the
+    customer's current one."""
+    addresses = {invoice.buyer.get("email") or ""}
+    addresses.add(
+        Customer.objects.filter(pk=invoice.customer_id).values_list("email", flat=True).first()
+        or ""
+    )
+    return {address.lower() for address in addresses if address}
+
+
+def _check_send_limit(user: User) -> None:
+    """Staff mail other addresses than the customer's at most SEND_LIMIT_PER_USER_DAY
+    times a day (the user's row lock orders two requests at once)."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    since = timezone.now() - dt.timedelta(days=1)
+    used = InvoiceSending.objects.filter(
+        sent_by=user, other_recipients=True, created_at__gte=since
+    ).count()
+    limit = settings.SEND_LIMIT_PER_USER_DAY
+    if used >= limit:
+        logger.warning("Sending refused: %s reached the daily limit of %s", user.username, limit)
+        raise SendLimitReached(
+            f"At most {limit} e-mails a day to addresses other than the customer's "
+            "(SEND_LIMIT_PER_USER_DAY); an administrator can send it.",
+            details={"limit": limit, "retry_after_seconds": 3600},
+        )
+
+
+class SendLimitReached(BusinessException):
+    status_code = 429
+    default_code = "send_limit_reached"
 
 
 def _queue(sending_id: int) -> None:
@@ -148,6 +217,8 @@ def sending_finish(*, sending: InvoiceSending, status: str, error: str = "") -> 
         changed = mine.filter(status=SendingStatus.SENDING).update(
             status=status, error=error, updated_at=now
         )
+    if changed and status == SendingStatus.FAILED:
+        metrics.sendings_failed.inc()
     if not changed:
         logger.error(
             "Sending %s attempt %s: could not record %s (%s)",

@@ -36,3 +36,13 @@ class SendingSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class DocumentsStateSerializer(serializers.Serializer):
+    """`status`: draft | pending | stored | failed; `stored`: the formats kept."""
+
+    status = serializers.ChoiceField(choices=["draft", "pending", "stored", "failed"])
+    stored = serializers.ListField(child=serializers.CharField())
+    attempts = serializers.IntegerField()
+    error = serializers.CharField(allow_blank=True)
+    updated_at = serializers.DateTimeField(allow_null=True)

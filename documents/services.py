@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -14,20 +15,63 @@ from documents import errors
 from documents.adapters import invoice_document
 from documents.data import InvoiceDocument
 from documents.einvoice.cii import build_cii
+from documents.einvoice.fields import field_for
 from documents.einvoice.ubl import build_ubl
-from documents.einvoice.validation import EInvoiceInvalid, errors_only, validate_cii, validate_ubl
+from documents.einvoice.validation import (
+    EInvoiceInvalid,
+    Violation,
+    errors_only,
+    validate_cii,
+    validate_ubl,
+)
+from documents.formatting import format_date, language_of
+from documents.labels import labels_for
 from documents.models import StoredDocument
-from documents.renderers import RENDERERS, RenderedDocument, document_stem
+from documents.renderers import RENDERERS, RenderedDocument, cii_is_facturx, document_stem
 from invoices.models import Invoice, InvoiceStatus
 
 logger = logging.getLogger(__name__)
 
 
-def _violations_details(violations) -> dict[str, Any]:
-    return {
-        "rules": sorted({v.rule_id for v in violations}),
-        "violations": [{"rule": v.rule_id, "message": v.message} for v in violations[:20]],
+MAX_LISTED_VIOLATIONS = 50
+
+
+def _violations_details(
+    violations: Sequence[Violation], syntax: str = "", profile: str = ""
+) -> dict[str, Any]:
+    """`details` of a refusal: every failed rule with its message and the field to fix.
+
+    `violations` may be (syntax, violation) pairs when both syntaxes were checked; the
+    same rule failing in UBL and CII at the same field is listed once.
+    """
+    listed: list[dict[str, Any]] = []
+    seen: set[tuple[str, str | None]] = set()
+    for item in violations:
+        item_syntax, violation = item if isinstance(item, tuple) else (syntax, item)
+        field = field_for(violation.rule_id, violation.location)
+        if (violation.rule_id, field) in seen:
+            continue
+        seen.add((violation.rule_id, field))
+        listed.append(
+            {
+                "rule": violation.rule_id,
+                "message": violation.message,
+                "field": field,
+                "syntax": item_syntax,
+            }
+        )
+    fields: dict[str, list[str]] = {}
+    for entry in listed:
+        if entry["field"]:
+            fields.setdefault(entry["field"], []).append(entry["rule"])
+    details: dict[str, Any] = {
+        "rules": sorted({entry["rule"] for entry in listed}),
+        "violations": listed[:MAX_LISTED_VIOLATIONS],
+        "fields": fields,
     }
+    if profile:
+        details["profile"] = profile
+    return details
 
 
 # The documents an issued invoice has, their media types and download names.
@@ -70,14 +114,17 @@ def _render(invoice: Invoice, fmt: str, doc: InvoiceDocument | None = None) -> R
         return RENDERERS[fmt](doc)
     except EInvoiceInvalid as exc:
         logger.error("Invoice %s exports an invalid %s: %s", invoice.number, fmt, exc)
-        raise errors.EInvoiceInvalid(details=_violations_details(exc.violations)) from exc
+        raise errors.EInvoiceInvalid(
+            details=_violations_details(exc.violations, fmt, doc.profile)
+        ) from exc
 
 
 def _build(invoice: Invoice, fmt: str, doc: InvoiceDocument | None) -> RenderedDocument:
     doc = doc or invoice_document(invoice)
-    if fmt != "facturx":
+    if fmt != "facturx" or not cii_is_facturx(doc):
         return _render(invoice, fmt, doc)
     # The Factur-X carries the stored CII itself: both downloads hold the same XML.
+    # (An XRechnung CII is not Factur-X: that Factur-X builds its own EN 16931 CII.)
     cii = stored_document_get_or_create(invoice=invoice, fmt="cii", doc=doc)
     return RENDERERS["facturx"](doc, cii_xml=cii.content)
 
@@ -168,12 +215,20 @@ def invoice_documents_store(*, invoice: Invoice) -> list[str]:
     return failed
 
 
+def payment_terms_default(*, due_date: dt.date, language: str) -> str:
+    """BT-20 when an invoice gives none: "Payable without deduction by 31 May 2026."."""
+    lang = language_of(language)
+    return labels_for(lang)["payment_terms_default"].format(date=format_date(due_date, lang))
+
+
 def einvoice_check_issuable(
     *, invoice: Invoice, items: Sequence[Any], allowances_charges: Sequence[Any]
 ) -> None:
     """Issue-time gate (EINVOICE_VALIDATE_ON_ISSUE): refuse what would export invalid.
 
-    Runs before the number is drawn, with a placeholder number of the same shape.
+    Runs before the number is drawn, with a placeholder number of the same shape: the
+    UBL and the CII in the invoice's profile (the buyer snapshot's) against their XSD,
+    the EN 16931 rules and the profile's rules. Each failure names the field to fix.
     """
     doc = invoice_document(
         invoice,
@@ -181,11 +236,12 @@ def einvoice_check_issuable(
         allowances_charges=list(allowances_charges),
         number=f"{invoice.series}-PREVIEW",
     )
-    violations = errors_only(validate_ubl(build_ubl(doc))) + errors_only(
-        validate_cii(build_cii(doc))
-    )
+    violations = [
+        ("ubl", violation) for violation in errors_only(validate_ubl(build_ubl(doc), doc.profile))
+    ] + [("cii", violation) for violation in errors_only(validate_cii(build_cii(doc), doc.profile))]
     if violations:
         raise errors.EInvoiceInvalid(
-            "The invoice would not produce a valid e-invoice; nothing was issued.",
-            details=_violations_details(violations),
+            "The invoice would not produce a valid e-invoice in its profile "
+            f"({doc.profile}); nothing was issued.",
+            details=_violations_details(violations, profile=doc.profile),
         )

@@ -5,29 +5,35 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
+from documents.rendering import documents_build_run, documents_builds_redispatch
 from documents.sending import sending_deliver, sendings_redispatch
-from documents.services import invoice_documents_store
-from invoices.models import Invoice
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(ignore_result=True)
-def invoice_pdf_render(invoice_id: int) -> None:
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    max_retries=None,
+    soft_time_limit=settings.DOCUMENTS_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.DOCUMENTS_TASK_TIME_LIMIT,
+)
+def invoice_pdf_render(self, invoice_id: int) -> None:
     """Build and store every document of an issued invoice (PDF, UBL, CII, Factur-X)
-    once, right after it is issued, from its issue snapshot.
+    once, right after it is issued, from its issue snapshot (documents.rendering).
 
-    The name is kept from when only the PDF was stored (invoices.services queues it).
+    Soft and hard time limits; the attempts are counted on the build row, which decides
+    the last one (then `failed` with the reason, shown by `documents/`), with backoff
+    60 s, 120 s, ... between them. The name is kept from when only the PDF was stored.
     """
-    invoice = Invoice.objects.filter(pk=invoice_id).first()
-    if invoice is None or invoice.status == "draft":
-        return
-    try:
-        invoice_documents_store(invoice=invoice)
-    except Exception:
-        # Not fatal: each document endpoint builds and stores on first request.
-        logger.exception("Could not pre-render the documents of invoice %s", invoice_id)
+    while True:
+        retry_in = documents_build_run(invoice_id=invoice_id)
+        if retry_in is None:
+            return
+        if not self.request.is_eager:
+            raise self.retry(countdown=retry_in)
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=None)
@@ -57,4 +63,16 @@ def invoice_sendings_redispatch() -> int:
         invoice_send_email.delay(sending_id)
     if stale:
         logger.info("Re-queued %s stale sending(s)", len(stale))
+    return len(stale)
+
+
+@shared_task(ignore_result=True)
+def invoice_documents_redispatch() -> int:
+    """Queue the documents builds that never reached a worker or lost theirs (Celery
+    beat, every 5 minutes); a build past its last attempt is marked failed."""
+    stale = documents_builds_redispatch()
+    for invoice_id in stale:
+        invoice_pdf_render.delay(invoice_id)
+    if stale:
+        logger.info("Re-queued the documents of %s invoice(s)", len(stale))
     return len(stale)

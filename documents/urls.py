@@ -8,6 +8,11 @@ api_urlpatterns = [
     path("invoices/<int:pk>/ubl/", views.InvoiceUblView.as_view(), name="invoice-ubl"),
     path("invoices/<int:pk>/cii/", views.InvoiceCiiView.as_view(), name="invoice-cii"),
     path("invoices/<int:pk>/facturx/", views.InvoiceFacturxView.as_view(), name="invoice-facturx"),
+    path(
+        "invoices/<int:pk>/documents/",
+        views.InvoiceDocumentsView.as_view(),
+        name="invoice-documents",
+    ),
     path("invoices/<int:pk>/send/", views.InvoiceSendView.as_view(), name="invoice-send"),
     path(
         "invoices/<int:pk>/sendings/", views.InvoiceSendingsView.as_view(), name="invoice-sendings"

@@ -17,13 +17,14 @@ from rest_framework.views import APIView
 from common.exceptions import BusinessException
 from common.handlers import envelope
 from common.permissions import IsOwnerOrAdmin
+from common.throttling import PublicInvoiceRateThrottle
+from documents import rendering, services
 from documents import sending as sending_services
-from documents import services
 from documents.adapters import invoice_document, invoice_live_state
 from documents.html import render_invoice_html
 from documents.models import InvoiceSending
 from documents.renderers import RenderedDocument
-from documents.serializers import SendingSerializer, SendSerializer
+from documents.serializers import DocumentsStateSerializer, SendingSerializer, SendSerializer
 from invoices import services as invoice_services
 from invoices.models import Invoice, InvoiceStatus
 from invoices.representation import invoice_dict
@@ -74,13 +75,18 @@ class _InvoiceDocumentView(_InvoiceScopedView):
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
             304: OpenApiResponse(description="If-None-Match holds the stored file's ETag"),
-            409: OpenApiResponse(description="Draft (no e-invoice) or invalid e-invoice"),
+            409: OpenApiResponse(
+                description="Draft (no e-invoice), invalid e-invoice, a draft too large for a "
+                "preview, a document still being built (`document_pending`) or whose build "
+                "failed (`document_failed`)"
+            ),
             500: OpenApiResponse(description="The stored file failed its SHA-256 check"),
+            503: OpenApiResponse(description="Every inline render slot is busy (`busy`)"),
         }
     )
     def get(self, request, pk: int):
         invoice = self.get_invoice(request, pk)
-        rendered = services.invoice_document_render(invoice=invoice, fmt=self.fmt)
+        rendered = rendering.invoice_document_serve(invoice=invoice, fmt=self.fmt)
         return _file_response(request, rendered)
 
 
@@ -121,6 +127,15 @@ class InvoiceSendView(_InvoiceScopedView):
         return Response(SendingSerializer(sending).data, status=status.HTTP_202_ACCEPTED)
 
 
+class InvoiceDocumentsView(_InvoiceScopedView):
+    """Where the documents of the invoice stand: stored, pending (being built) or failed."""
+
+    @extend_schema(responses={200: DocumentsStateSerializer})
+    def get(self, request, pk: int):
+        invoice = self.get_invoice(request, pk)
+        return Response(rendering.documents_build_state(invoice=invoice))
+
+
 class InvoiceSendingsView(_InvoiceScopedView):
     @extend_schema(responses={200: SendingSerializer(many=True)})
     def get(self, request, pk: int):
@@ -155,9 +170,41 @@ def _public_invoice(token: str) -> Invoice:
     return invoice
 
 
+_THROTTLED_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Too many requests</title></head>
+<body><h1>Too many requests</h1>
+<p>This invoice was opened too often from your address. Please try again in
+{wait} seconds.</p></body></html>
+"""
+_PENDING_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Not ready yet</title></head>
+<body><h1>The document is being prepared</h1>
+<p>Please try again in {wait} seconds.</p></body></html>
+"""
+
+
+def _browser_page(template: str, *, status: int, wait: int) -> HttpResponse:
+    response = HttpResponse(
+        template.format(wait=wait), status=status, content_type="text/html; charset=utf-8"
+    )
+    response["Retry-After"] = str(wait)
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+def _public_throttled(request) -> HttpResponse | None:
+    """The page is for browsers: a refused request gets a small HTML page (429)."""
+    throttle = PublicInvoiceRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    return _browser_page(_THROTTLED_PAGE, status=429, wait=max(1, int(throttle.wait() or 1)))
+
+
 @never_cache
 @require_GET
 def public_invoice_page(request, token: str) -> HttpResponse:
+    if (refused := _public_throttled(request)) is not None:
+        return refused
     invoice = _public_invoice(token)
     base = f"/i/{token}/"
     links = {fmt: f"{base}{fmt}/" for fmt in services.FORMATS}
@@ -178,9 +225,14 @@ def public_invoice_page(request, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def public_invoice_document(request, token: str, fmt: str) -> HttpResponse:
+    if (refused := _public_throttled(request)) is not None:
+        return refused
     invoice = _public_invoice(token)
     try:
-        rendered = services.invoice_document_render(invoice=invoice, fmt=fmt)
+        rendered = rendering.invoice_document_serve(invoice=invoice, fmt=fmt)
+    except (rendering.DocumentPending, rendering.RenderBusy) as exc:
+        wait = int(exc.details.get("retry_after_seconds", 30))
+        return _browser_page(_PENDING_PAGE, status=503, wait=wait)
     except BusinessException as exc:  # not a DRF view: answer the API's envelope
         return JsonResponse(envelope(exc.code, exc.message, exc.details), status=exc.status_code)
     return _file_response(request, rendered)

@@ -165,6 +165,16 @@ class Invoice(TimeStampedModel):
     credited_invoice = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
     )
+    # The schedule that generated it (recurring/): PROTECT, a schedule with invoices is
+    # cancelled, never deleted.
+    recurring_invoice = models.ForeignKey(
+        "recurring.RecurringInvoice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        editable=False,
+    )
 
     # Totals (EN 16931 BG-22), stored from invoices.calculation on every draft write.
     line_total = _money()

@@ -35,6 +35,15 @@ MONEY_FIELDS = (
     "amount_due",
     "refund_due",
 )
+# EN 16931 business terms (BT-13, BT-72, BG-14, BT-20, BT-120/121), read as stored.
+BUSINESS_TERM_FIELDS = (
+    "order_reference",
+    "delivery_date",
+    "period_start",
+    "period_end",
+    "payment_terms",
+    "vat_exemptions",
+)
 INVOICE_ROW_FIELDS = (
     "id",
     "number",
@@ -48,6 +57,7 @@ INVOICE_ROW_FIELDS = (
     "currency",
     "buyer_reference",
     "notes",
+    *BUSINESS_TERM_FIELDS,
     *MONEY_FIELDS,
     "tax_breakdown",
     "allowances_charges_json",
@@ -56,6 +66,7 @@ INVOICE_ROW_FIELDS = (
     "seller",
     "buyer",
     "credited_invoice_id",
+    "recurring_invoice_id",
     "void_reason",
     "issued_at",
     "voided_at",
@@ -162,6 +173,13 @@ def invoice_row_dict(
         "currency": currency,
         "buyer_reference": row["buyer_reference"],
         "notes": row["notes"],
+        "order_reference": row["order_reference"],
+        "delivery_date": _date(row["delivery_date"]),
+        "period_start": _date(row["period_start"]),
+        "period_end": _date(row["period_end"]),
+        "payment_terms": row["payment_terms"],
+        "vat_exemptions": row["vat_exemptions"],
+        "einvoice_profile": (row["buyer"] or {}).get("einvoice_profile"),
         "items": [_item(item, currency) for item in items],
         "allowances_charges": row["allowances_charges_json"],
     }
@@ -174,6 +192,7 @@ def invoice_row_dict(
             "buyer": row["buyer"],
             "payments": row["payments_json"],
             "credited_invoice": row["credited_invoice_id"],
+            "recurring_invoice": row["recurring_invoice_id"],
             "credit_notes": row["credit_notes_json"],
             "void_reason": row["void_reason"],
             "issued_at": _datetime(row["issued_at"]),

@@ -26,6 +26,8 @@ from settings_app.calendar import company_today
 from settings_app.models import TAX_CATEGORIES
 
 ZERO = Decimal("0")
+EINVOICE_PROFILES = Customer._meta.get_field("einvoice_profile").choices
+EXEMPT_CATEGORY_CHOICES = [(code, name) for code, name in TAX_CATEGORIES if code not in ("S", "Z")]
 
 
 class BoundedDateField(serializers.DateField):
@@ -74,6 +76,14 @@ class InvoiceItemWriteSerializer(serializers.Serializer):
     tax_rate = _rate_field()
 
 
+class VatExemptionSerializer(serializers.Serializer):
+    """BT-121 (VATEX code) and BT-120 (text) of one VAT category; rules in the services."""
+
+    tax_category = serializers.ChoiceField(choices=EXEMPT_CATEGORY_CHOICES)
+    code = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
 class AllowanceChargeWriteSerializer(serializers.Serializer):
     is_charge = serializers.BooleanField(default=ALLOWANCE_CHARGE_DEFAULTS["is_charge"])
     amount = serializers.DecimalField(max_digits=19, decimal_places=4, min_value=ZERO)
@@ -112,6 +122,25 @@ class InvoiceWriteSerializer(serializers.Serializer):
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, allow_blank=True)
     buyer_reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    order_reference = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="BT-13 purchase order."
+    )
+    delivery_date = BoundedDateField(required=False, allow_null=True, help_text="BT-72.")
+    period_start = BoundedDateField(required=False, allow_null=True, help_text="BG-14 start.")
+    period_end = BoundedDateField(required=False, allow_null=True, help_text="BG-14 end.")
+    payment_terms = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="BT-20; blank: a sentence with the due date in the customer's language.",
+    )
+    vat_exemptions = VatExemptionSerializer(
+        many=True,
+        required=False,
+        max_length=len(EXEMPT_CATEGORY_CHOICES),
+        help_text="Exemption code (VATEX, BT-121) and text (BT-120) per category; AE, K, G "
+        "and O have defaults, E needs a code or a reason.",
+    )
     items = InvoiceItemWriteSerializer(many=True, required=False, max_length=10_000)
     allowances_charges = AllowanceChargeWriteSerializer(many=True, required=False, max_length=1000)
 
@@ -177,6 +206,9 @@ class PartySerializer(serializers.Serializer):
     company_id = serializers.CharField()
     email = serializers.CharField()
     phone = serializers.CharField()
+    endpoint_id = serializers.CharField(required=False, help_text="BT-49 as given, or empty.")
+    endpoint_scheme = serializers.CharField(required=False)
+    einvoice_profile = serializers.ChoiceField(choices=EINVOICE_PROFILES, required=False)
 
 
 class SellerSerializer(PartySerializer):
@@ -188,6 +220,10 @@ class SellerSerializer(PartySerializer):
     bic = serializers.CharField()
     footer = serializers.CharField()
     logo = serializers.CharField(help_text="Stored file name of the logo at issue, or empty.")
+    contact_name = serializers.CharField(required=False, help_text="BT-41.")
+    contact_phone = serializers.CharField(required=False, help_text="BT-42.")
+    contact_email = serializers.CharField(required=False, help_text="BT-43.")
+    einvoice_profile = None  # the seller has no profile: the buyer's decides
 
 
 class InvoiceItemReadSerializer(serializers.Serializer):
@@ -212,6 +248,12 @@ class AllowanceChargeReadSerializer(serializers.Serializer):
     reason = serializers.CharField()
     tax_category = serializers.CharField()
     tax_rate = serializers.CharField()
+
+
+class VatExemptionReadSerializer(serializers.Serializer):
+    tax_category = serializers.CharField()
+    code = serializers.CharField()
+    reason = serializers.CharField()
 
 
 class TaxBreakdownSerializer(serializers.Serializer):
@@ -254,6 +296,17 @@ class InvoiceReadSerializer(serializers.Serializer):
     currency = serializers.CharField()
     buyer_reference = serializers.CharField()
     notes = serializers.CharField()
+    order_reference = serializers.CharField()
+    delivery_date = serializers.DateField(allow_null=True)
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    payment_terms = serializers.CharField()
+    vat_exemptions = VatExemptionReadSerializer(many=True)
+    einvoice_profile = serializers.ChoiceField(
+        choices=EINVOICE_PROFILES,
+        allow_null=True,
+        help_text="The e-invoice profile fixed at issue (from the customer); null on drafts.",
+    )
     items = InvoiceItemReadSerializer(many=True)
     allowances_charges = AllowanceChargeReadSerializer(many=True)
     line_total = serializers.CharField()
@@ -278,6 +331,9 @@ class InvoiceReadSerializer(serializers.Serializer):
     buyer = PartySerializer(allow_null=True)
     payments = PaymentReadSerializer(many=True)
     credited_invoice = serializers.IntegerField(allow_null=True)
+    recurring_invoice = serializers.IntegerField(
+        allow_null=True, help_text="The recurring invoice (schedule) that generated it."
+    )
     credit_notes = CreditNoteRefSerializer(many=True)
     void_reason = serializers.CharField()
     issued_at = serializers.DateTimeField(allow_null=True)

@@ -25,6 +25,12 @@ def seller_snapshot(company: CompanySettings) -> dict[str, Any]:
         "bic": company.bic,
         "footer": company.invoice_footer,
         "logo": company.logo.name if company.logo else "",
+        # BT-41..43: the contact's phone and e-mail default to the company's.
+        "contact_name": company.contact_name,
+        "contact_phone": company.contact_phone or company.phone,
+        "contact_email": company.contact_email or company.email,
+        "endpoint_id": company.endpoint_id,
+        "endpoint_scheme": company.endpoint_scheme,
     }
 
 
@@ -39,4 +45,8 @@ def buyer_snapshot(customer: Customer) -> dict[str, Any]:
         "company_id": customer.company_id,
         "email": customer.email,
         "phone": customer.phone,
+        "endpoint_id": customer.endpoint_id,
+        "endpoint_scheme": customer.endpoint_scheme,
+        # The e-invoice profile is fixed at issue with the rest of the buyer.
+        "einvoice_profile": customer.einvoice_profile,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -10,6 +11,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.exceptions import ValidationException
 from common.filters import MAX_ID
 from common.permissions import IsAdmin, IsOwnerOrAdmin
 from invoices import services
@@ -30,6 +32,26 @@ from invoices.serializers import (
     PaymentWriteSerializer,
     VoidSerializer,
 )
+
+
+def _check_draft_size(request) -> None:
+    """A draft must stay within what a PDF can be produced for within the workers' time
+    limits (docs/ARCHITECTURE.md): INVOICE_MAX_LINES lines and INVOICE_MAX_BYTES of
+    JSON. Larger input is a 400 naming the limit, before any parsing of the lines."""
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    # Beyond DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read it at all: that stays a 413.
+    if settings.INVOICE_MAX_BYTES < size <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        raise ValidationException(
+            f"The invoice is larger than {settings.INVOICE_MAX_BYTES} bytes (INVOICE_MAX_BYTES).",
+            details={"non_field_errors": [f"At most {settings.INVOICE_MAX_BYTES} bytes."]},
+        )
+    items = request.data.get("items") if hasattr(request.data, "get") else None
+    if isinstance(items, list) and len(items) > settings.INVOICE_MAX_LINES:
+        message = f"At most {settings.INVOICE_MAX_LINES} lines per invoice (INVOICE_MAX_LINES)."
+        raise ValidationException(message, details={"items": [message]})
 
 
 def _id_or_404(pk: str) -> int:
@@ -89,6 +111,7 @@ class InvoiceViewSet(
 
     @extend_schema(request=InvoiceWriteSerializer, responses={201: InvoiceReadSerializer})
     def create(self, request, *args, **kwargs):
+        _check_draft_size(request)
         serializer = InvoiceWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         invoice = services.invoice_create_draft(owner=request.user, **serializer.validated_data)
@@ -97,6 +120,7 @@ class InvoiceViewSet(
     @extend_schema(request=InvoiceWriteSerializer, responses={200: InvoiceReadSerializer})
     def update(self, request, *args, **kwargs):
         invoice = self.get_object()
+        _check_draft_size(request)
         serializer = InvoiceWriteSerializer(
             invoice,
             data=request.data,

@@ -8,7 +8,9 @@ from common.validators import (
     validate_iban,
     validate_vat_id,
 )
+from documents.einvoice.codes import endpoint_errors
 from settings_app.models import CompanySettings
+from settings_app.validators import validate_logo as logo_checks
 
 
 class CompanySettingsSerializer(serializers.ModelSerializer):
@@ -40,10 +42,31 @@ class CompanySettingsSerializer(serializers.ModelSerializer):
         label="BIC",
     )
 
+    # BT-41..43 (phone and e-mail fall back to the company's) and BT-34 with its EAS code
+    # (derived from the VAT id when blank).
+    endpoint_scheme = CodeField(max_length=4, required=False, allow_blank=True)
+
+    # `null` removes the logo (the model's validators check size, format and pixels).
+    logo = serializers.ImageField(
+        required=False, allow_null=True, validators=[logo_checks], use_url=True
+    )
+
+    def validate_logo(self, value):
+        return value if value is not None else ""
+
     class Meta:
         model = CompanySettings
         exclude = ["singleton"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        current = self.instance
+        scheme = attrs.get("endpoint_scheme", current.endpoint_scheme if current else "")
+        identifier = attrs.get("endpoint_id", current.endpoint_id if current else "")
+        if errors := endpoint_errors(scheme, identifier):
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class PublicCompanySettingsSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from PIL import Image
 
 _ALLOWED_LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 
@@ -13,6 +14,25 @@ def validate_logo(file) -> None:
     fmt = getattr(image, "format", None)
     if fmt is not None and fmt.upper() not in _ALLOWED_LOGO_FORMATS:
         raise ValidationError("The logo must be a PNG, JPEG, GIF or WebP image.")
+    # A small file can hold a huge image (a 12000x12000 PNG of one colour is a few KB)
+    # that every PDF would then scale: the header only, never the pixels, is read.
+    width, height = getattr(image, "size", None) or _image_size(file)
+    if width * height > settings.LOGO_MAX_PIXELS:
+        raise ValidationError(
+            f"The logo is {width}x{height} pixels; at most {settings.LOGO_MAX_PIXELS} pixels "
+            "(LOGO_MAX_PIXELS, e.g. 4000x4000)."
+        )
+
+
+def _image_size(file) -> tuple[int, int]:
+    try:
+        position = file.tell()
+        with Image.open(file) as image:
+            size = image.size
+        file.seek(position)
+        return size
+    except Exception:  # not readable here: the image field's own check refuses it
+        return (0, 0)
 
 
 def validate_timezone(value: str) -> None:

@@ -124,22 +124,21 @@ def test_anonymous_is_throttled(monkeypatch, api_client, company):
     _assert_throttled(api_client.get(url))
 
 
-def test_throttle_survives_a_cache_outage(monkeypatch, api_client, staff_user):
-    """A cache outage must not take login down: the throttle lets the request through."""
+def test_throttle_fails_closed_in_a_cache_outage(monkeypatch, api_client, staff_user):
+    """A cache outage neither takes login down nor lifts the limit: each process counts."""
 
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(LoginRateThrottle, "rate", "1/min", raising=False)
+    monkeypatch.setattr(LoginRateThrottle, "rate", "2/min", raising=False)
     monkeypatch.setattr(
         LoginRateThrottle, "cache", type("Broken", (), {"get": broken, "set": broken})()
     )
     body = {"username": "staff", "password": PASSWORD}
 
-    assert [
-        api_client.post("/api/auth/login/", body, format="json").status_code for _ in range(3)
-    ] == [
-        200,
-        200,
-        200,
+    statuses = [
+        api_client.post("/api/auth/login/", body, format="json").status_code for _ in range(2)
     ]
+
+    assert statuses == [200, 200]
+    _assert_throttled(api_client.post("/api/auth/login/", body, format="json"))

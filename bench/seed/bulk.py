@@ -25,6 +25,7 @@ from django.db import transaction
 from bench.seed.data import Pattern
 from bench.seed.plan import Close, Credit, Draft, Event, Issue, Pay, Void
 from bench.seed.rows import TableWriter, next_id, reset_sequences
+from documents.services import payment_terms_default
 from invoices.calculation import round_money
 from invoices.models import (
     ITEM_FIELDS,
@@ -219,6 +220,10 @@ class BulkWriter:
         if row["kind"] == InvoiceKind.CREDIT_NOTE:
             row["amount_due"] = ZERO
             row["refund_due"] = row["gross_total"]
+        elif not row.get("payment_terms"):  # BT-20 as invoice_issue words it
+            row["payment_terms"] = payment_terms_default(
+                due_date=row["due_date"], language=row["language"]
+            )
 
     def _pay(self, event: Pay) -> None:
         _, document = self.documents[event.ref]

@@ -30,6 +30,9 @@ from documents.models import InvoiceSending
 from invoices import services
 from invoices.models import Invoice, Payment
 from invoices.tests.factories import line, make_draft, make_issued
+from recurring import services as recurring_services
+from recurring.models import RecurringInvoice
+from recurring.tests.factories import make_schedule
 from settings_app.models import CompanySettings
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +40,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "owner", "other", "admin")
 MISSING_ID = 2**31 - 1
 # Root-level routes outside /api/: the Django admin has its own login; the rest is public.
-NON_API_ROUTES = {"health", "public-invoice", "public-invoice-document"}
+NON_API_ROUTES = {"health", "metrics", "admin-login", "public-invoice", "public-invoice-document"}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -118,6 +121,10 @@ def _invoice_body(world: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _schedule_body(world: dict[str, Any]) -> dict[str, Any]:
+    return {**_invoice_body(world), "frequency": "monthly", "start_date": "2099-01-31"}
+
+
 def _refresh(world: dict[str, Any]) -> dict[str, Any]:
     return {"refresh": str(RefreshToken.for_user(world["owner"]))}
 
@@ -196,6 +203,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("documents-api:invoice-cii", "GET"): owned(200, target="issued"),
     ("documents-api:invoice-send", "POST"): owned(202, target="issued", body=lambda w: {}),
     ("documents-api:invoice-sendings", "GET"): owned(200, target="issued"),
+    ("documents-api:invoice-documents", "GET"): owned(200, target="issued"),
     ("documents-api:invoice-revoke-link", "POST"): owned(200, target="issued"),
     # reports: every signed-in user, over their own invoices (admins: everyone's)
     ("report-aging", "GET"): signed_in(200),
@@ -209,6 +217,19 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("schema", "GET"): anyone(200),
     ("swagger-ui", "GET"): anyone(200),
     ("redoc", "GET"): anyone(200),
+    # recurring invoices: owned like invoices
+    ("recurring-invoice-list", "GET"): signed_in(200, listed="schedule"),
+    ("recurring-invoice-list", "POST"): Row(401, 201, 400, 201, body=_schedule_body),
+    ("recurring-invoice-detail", "GET"): owned(200, target="schedule"),
+    ("recurring-invoice-detail", "PUT"): owned(200, target="schedule", body=_schedule_body),
+    ("recurring-invoice-detail", "PATCH"): owned(
+        200, target="schedule", body=lambda w: {"notes": "Thanks"}
+    ),
+    ("recurring-invoice-detail", "DELETE"): owned(204, target="schedule"),
+    ("recurring-invoice-pause", "POST"): owned(200, target="schedule"),
+    ("recurring-invoice-resume", "POST"): owned(200, target="paused_schedule"),
+    ("recurring-invoice-cancel", "POST"): owned(200, target="schedule"),
+    ("recurring-invoice-preview", "GET"): owned(200, target="schedule"),
 }
 
 ERROR_CODES = {
@@ -240,6 +261,14 @@ def world(company, staff_user, other_staff, admin_user) -> dict[str, Any]:
         "paid": paid,
         "payment": payment,
         "user": staff_user,
+        "schedule": make_schedule(
+            owner=staff_user, customer=customer, start_date=dt.date(2099, 1, 31)
+        ),
+        "paused_schedule": recurring_services.recurring_invoice_pause(
+            schedule=make_schedule(
+                owner=staff_user, customer=customer, start_date=dt.date(2099, 1, 31)
+            )
+        ),
     }
 
 
@@ -279,6 +308,9 @@ def _fingerprint() -> dict[str, Any]:
         ),
         "settings": list(CompanySettings.objects.values_list("legal_name", "city")),
         "sendings": InvoiceSending.objects.count(),
+        "recurring": sorted(
+            RecurringInvoice.objects.values_list("id", "status", "notes", "updated_at")
+        ),
     }
 
 

@@ -93,7 +93,9 @@ def test_the_checker_catches_a_renamed_field(schema):
     ]
 
 
-def test_every_invoice_answer_matches_its_schema(schema, staff_client, admin_client, staff_user):
+def test_every_invoice_answer_matches_its_schema(
+    schema, staff_client, admin_client, staff_user, company
+):
     # given an invoice with everything its read shape can hold
     invoice = make_issued(owner=staff_user, items=[line(), line(unit_price="50.00")])
     payment = services.payment_record(invoice=invoice, amount=Decimal("10.00"))

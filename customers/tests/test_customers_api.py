@@ -17,6 +17,10 @@ pytestmark = pytest.mark.django_db
 URL = "/api/customers/"
 CUSTOMER_KEYS = {
     "id",
+    "einvoice_profile",
+    "endpoint_id",
+    "endpoint_scheme",
+    "buyer_reference",
     "owner",
     "name",
     "email",
@@ -367,14 +371,16 @@ def test_ordering(staff_client, catalogue, ordering, expected):
     assert _names(staff_client.get(URL, {"ordering": ordering})) == expected
 
 
-def test_ordering_on_unlisted_field_is_ignored(staff_client, catalogue):
-    # Default order (name) stays: clients cannot sort on arbitrary columns.
-    assert _names(staff_client.get(URL, {"ordering": "-tax_id"})) == [
-        "Alpha SARL",
-        "Beta GmbH",
-        "Delta Ltd",
-        "Gamma KK",
-    ]
+def test_ordering_on_unlisted_field_is_400_naming_the_allowed_ones(staff_client, catalogue):
+    # Clients cannot sort on arbitrary columns, and are told so (never a silent default).
+    response = staff_client.get(URL, {"ordering": "-tax_id"})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["details"] == {
+        "ordering": ["Unknown ordering field(s): -tax_id; allowed: balance_due, created_at, name."]
+    }
 
 
 @pytest.mark.parametrize("page_size", [5, 50])

@@ -1,4 +1,5 @@
-"""UN/CEFACT CII D16B for Factur-X / ZUGFeRD, profile EN 16931, built with drafthorse."""
+"""UN/CEFACT CII D16B, built with drafthorse: Factur-X / ZUGFeRD profile EN 16931, or
+XRechnung 3.0 CII for the ``xrechnung`` profile (same content, XRechnung's BT-24)."""
 
 from __future__ import annotations
 
@@ -29,11 +30,14 @@ _ONE = Decimal("1")
 class _CiiBuilder:
     """Fills one drafthorse ``Document``; mirrors the UBL builder rule for rule."""
 
-    def __init__(self, doc: InvoiceDocument) -> None:
+    def __init__(self, doc: InvoiceDocument, *, facturx: bool = False) -> None:
         if not doc.number:
             raise ValueError("a draft has no number and no e-invoice (BT-1 is mandatory)")
         self.doc = doc
         self.currency = doc.currency
+        self.profile = doc.profile
+        # The CII inside a Factur-X PDF always declares Factur-X EN 16931.
+        self.guideline_id = codes.cii_guideline_id(codes.EN16931 if facturx else doc.profile)
         categories = codes.categories_of(doc)
         # BR-O-02..04: with "not subject to VAT" no party may carry a VAT identifier.
         self.with_vat_ids = codes.NOT_SUBJECT not in categories
@@ -45,7 +49,8 @@ class _CiiBuilder:
     def build(self) -> bytes:
         doc = self.doc
         document = Document()
-        document.context.guideline_parameter.id = codes.CII_GUIDELINE_ID
+        document.context.business_parameter.id = codes.BUSINESS_PROCESS_ID  # BT-23
+        document.context.guideline_parameter.id = self.guideline_id
         header = document.header
         header.id = str(doc.number)
         header.type_code = (
@@ -60,17 +65,23 @@ class _CiiBuilder:
             trade.items.add(self._line(line))
 
         agreement = trade.agreement
-        # Same BT-10 as in UBL, where Peppol requires it (PEPPOL-EN16931-R003).
-        agreement.buyer_reference = doc.buyer_reference.strip() or str(doc.number)
+        # BT-10 only as given, as in UBL.
+        if doc.buyer_reference.strip():
+            agreement.buyer_reference = doc.buyer_reference.strip()
         self._party(agreement.seller, doc.seller)
         self._party(agreement.buyer, doc.buyer)
+        if doc.order_reference.strip():
+            agreement.buyer_order.issuer_assigned_id = doc.order_reference.strip()
 
         if self.intra_community:
-            # BR-IC-11/12: delivery date and deliver-to country; no separate delivery data
-            # exists, so the buyer's address and the issue date stand for them.
+            # BR-IC-12: the deliver-to country; goods go to the buyer's address.
             ship_to = trade.delivery.ship_to
             ship_to.name = doc.buyer.name.strip()
             self._address(ship_to, doc.buyer)
+        if doc.delivery_date:
+            trade.delivery.event.occurrence = doc.delivery_date
+        elif self.intra_community and not (doc.period_start or doc.period_end):
+            # BR-IC-11: without a delivery date or period the issue date stands in.
             trade.delivery.event.occurrence = doc.issue_date
 
         self._settlement(trade.settlement)
@@ -94,12 +105,14 @@ class _CiiBuilder:
                 legal.id = party.company_id.strip()
             if party.trading_name.strip():
                 legal.trade_name = party.trading_name.strip()
+        if party.contact_name.strip():
+            target.contact.person_name = party.contact_name.strip()
         if party.phone.strip():
             target.contact.telephone.number = party.phone.strip()
         if party.email.strip():
             target.contact.email.address = party.email.strip()
         self._address(target, party)
-        endpoint = codes.endpoint_for(party.tax_id, party.email)
+        endpoint = codes.endpoint_for(party, self.profile)
         if endpoint:
             target.electronic_address.uri_ID = (endpoint[0], endpoint[1])
         if self.with_vat_ids and party.tax_id.strip():
@@ -108,12 +121,18 @@ class _CiiBuilder:
             )
 
     def _trade_tax(
-        self, target: ApplicableTradeTax | CategoryTradeTax, category: str, rate: Decimal
+        self,
+        target: ApplicableTradeTax | CategoryTradeTax,
+        category: str,
+        rate: Decimal,
+        *,
+        breakdown: bool = False,
     ) -> None:
         target.type_code = "VAT"
         target.category_code = category
-        # BR-O-05..08: "not subject to VAT" has no rate at all.
-        if category != codes.NOT_SUBJECT:
+        # BR-O-05..07: "not subject to VAT" has no rate on lines, allowances and charges;
+        # the breakdown row states 0, which BR-DE-14 requires.
+        if category != codes.NOT_SUBJECT or breakdown:
             target.rate_applicable_percent = plain(rate)
 
     def _line(self, line: DocumentLine) -> LineItem:
@@ -174,21 +193,31 @@ class _CiiBuilder:
             tax = ApplicableTradeTax()
             tax.calculated_amount = self._money(group.tax_amount)
             tax.basis_amount = self._money(group.taxable_amount)
-            self._trade_tax(tax, group.tax_category, group.tax_rate)
-            reason = codes.exemption_reason(group.tax_category, group.exemption_reason)
+            self._trade_tax(tax, group.tax_category, group.tax_rate, breakdown=True)
+            code, reason = codes.exemption_for(
+                group.tax_category, group.exemption_code, group.exemption_reason
+            )
             if reason:
                 tax.exemption_reason = reason
-                reason_code = codes.EXEMPTION_REASON_CODES.get(group.tax_category)
-                if reason_code:
-                    tax.exemption_reason_code = reason_code
+            if code:
+                tax.exemption_reason_code = code
             settlement.trade_tax.add(tax)
+        if doc.period_start or doc.period_end:
+            period = settlement.period
+            if doc.period_start:
+                period.start = doc.period_start
+            if doc.period_end:
+                period.end = doc.period_end
 
         for item in doc.allowances_charges:
             settlement.allowance_charge.add(self._allowance_charge(item))
 
-        if doc.due_date:
+        if doc.due_date or doc.payment_terms.strip():
             terms = PaymentTerms()
-            terms.due = doc.due_date
+            if doc.payment_terms.strip():
+                terms.description = doc.payment_terms.strip()  # BT-20
+            if doc.due_date:
+                terms.due = doc.due_date
             settlement.terms.add(terms)
 
         total = settlement.monetary_summation
@@ -209,6 +238,7 @@ class _CiiBuilder:
                 reference.issue_date_time = doc.credited_invoice_issue_date
 
 
-def build_cii(doc: InvoiceDocument) -> bytes:
-    """Factur-X EN 16931 CII XML of an issued invoice or credit note."""
-    return _CiiBuilder(doc).build()
+def build_cii(doc: InvoiceDocument, *, facturx: bool = False) -> bytes:
+    """CII XML of an issued invoice or credit note: XRechnung CII for the ``xrechnung``
+    profile, else Factur-X EN 16931; ``facturx``: always Factur-X (the PDF's own)."""
+    return _CiiBuilder(doc, facturx=facturx).build()

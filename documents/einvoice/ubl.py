@@ -1,4 +1,5 @@
-"""UBL 2.1 Invoice / CreditNote following Peppol BIS Billing 3.0 (EN 16931 compliant)."""
+"""UBL 2.1 Invoice / CreditNote in the document's profile: Peppol BIS Billing 3.0,
+XRechnung 3.0 or plain EN 16931 (all three are EN 16931 CIUS or the norm itself)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ class _UblBuilder:
         # BR-O-02..04: with "not subject to VAT" no party may carry a VAT identifier.
         self.with_vat_ids = codes.NOT_SUBJECT not in categories
         self.intra_community = codes.INTRA_COMMUNITY in categories
+        self.profile = doc.profile
 
     def _amount(self, parent: etree._Element, name: str, amount: Decimal) -> None:
         _cbc(parent, name, money(amount, self.currency), currencyID=self.currency)
@@ -64,8 +66,8 @@ class _UblBuilder:
         root = etree.Element(
             f"{{{namespace}}}{root_name}", nsmap={None: namespace, "cac": NS_CAC, "cbc": NS_CBC}
         )
-        _cbc(root, "CustomizationID", codes.UBL_CUSTOMIZATION_ID)
-        _cbc(root, "ProfileID", codes.UBL_PROFILE_ID)
+        _cbc(root, "CustomizationID", codes.ubl_customization_id(self.profile))
+        _cbc(root, "ProfileID", codes.BUSINESS_PROCESS_ID)
         _cbc(root, "ID", str(doc.number))
         _cbc(root, "IssueDate", doc.issue_date.isoformat())
         if self.credit:
@@ -76,8 +78,17 @@ class _UblBuilder:
             _cbc(root, "InvoiceTypeCode", codes.INVOICE_TYPE_CODE)
         _cbc_if(root, "Note", doc.notes)
         _cbc(root, "DocumentCurrencyCode", self.currency)
-        # PEPPOL-EN16931-R003: a buyer reference or an order reference must be present.
-        _cbc(root, "BuyerReference", doc.buyer_reference.strip() or str(doc.number))
+        # BT-10 only as given: a made-up one would be a wrong Leitweg-ID. Peppol's R003
+        # (buyer or order reference) and XRechnung's BR-DE-15 refuse a document without.
+        _cbc_if(root, "BuyerReference", doc.buyer_reference)
+        if doc.period_start or doc.period_end:
+            period = _cac(root, "InvoicePeriod")
+            if doc.period_start:
+                _cbc(period, "StartDate", doc.period_start.isoformat())
+            if doc.period_end:
+                _cbc(period, "EndDate", doc.period_end.isoformat())
+        if doc.order_reference.strip():
+            _cbc(_cac(root, "OrderReference"), "ID", doc.order_reference.strip())
         if self.credit and doc.credited_invoice_number.strip():
             reference = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")
             _cbc(reference, "ID", doc.credited_invoice_number.strip())
@@ -85,9 +96,11 @@ class _UblBuilder:
                 _cbc(reference, "IssueDate", doc.credited_invoice_issue_date.isoformat())
         self._party(_cac(root, "AccountingSupplierParty"), doc.seller)
         self._party(_cac(root, "AccountingCustomerParty"), doc.buyer)
-        if self.intra_community:
+        if self.intra_community or doc.delivery_date:
             self._delivery(root)
         self._payment_means(root)
+        if doc.payment_terms.strip():
+            _cbc(_cac(root, "PaymentTerms"), "Note", doc.payment_terms.strip())
         for item in doc.allowances_charges:
             self._document_allowance_charge(root, item)
         self._tax_total(root)
@@ -98,7 +111,7 @@ class _UblBuilder:
 
     def _party(self, parent: etree._Element, party: Party) -> None:
         element = _cac(parent, "Party")
-        endpoint = codes.endpoint_for(party.tax_id, party.email)
+        endpoint = codes.endpoint_for(party, self.profile)
         if endpoint:
             _cbc(element, "EndpointID", endpoint[1], schemeID=endpoint[0])
         if party.trading_name.strip():
@@ -115,17 +128,24 @@ class _UblBuilder:
         legal = _cac(element, "PartyLegalEntity")
         _cbc(legal, "RegistrationName", party.name.strip())
         _cbc_if(legal, "CompanyID", party.company_id)
-        if party.phone.strip() or party.email.strip():
+        if party.contact_name.strip() or party.phone.strip() or party.email.strip():
             contact = _cac(element, "Contact")
+            _cbc_if(contact, "Name", party.contact_name)
             _cbc_if(contact, "Telephone", party.phone)
             _cbc_if(contact, "ElectronicMail", party.email)
 
     def _delivery(self, root: etree._Element) -> None:
-        # BR-IC-11/12: an intra-community supply states when and to which country it was
-        # delivered. The document carries no separate delivery data: goods go to the
-        # buyer's address, and the supply date is taken to be the issue date.
+        # BT-72 as given. BR-IC-11/12: an intra-community supply states when (delivery
+        # date or invoicing period) and to which country it was delivered: goods go to
+        # the buyer's address, and without a date or period the issue date stands in.
+        doc = self.doc
         delivery = _cac(root, "Delivery")
-        _cbc(delivery, "ActualDeliveryDate", self.doc.issue_date.isoformat())
+        if doc.delivery_date:
+            _cbc(delivery, "ActualDeliveryDate", doc.delivery_date.isoformat())
+        elif not (doc.period_start or doc.period_end):
+            _cbc(delivery, "ActualDeliveryDate", doc.issue_date.isoformat())
+        if not self.intra_community:
+            return
         address = _cac(_cac(delivery, "DeliveryLocation"), "Address")
         buyer = self.doc.buyer
         _cbc_if(address, "StreetName", buyer.street)
@@ -151,12 +171,19 @@ class _UblBuilder:
                 _cbc(_cac(account, "FinancialInstitutionBranch"), "ID", doc.payment_bic.strip())
 
     def _tax_category(
-        self, parent: etree._Element, name: str, category: str, rate: Decimal
+        self,
+        parent: etree._Element,
+        name: str,
+        category: str,
+        rate: Decimal,
+        *,
+        breakdown: bool = False,
     ) -> etree._Element:
         element = _cac(parent, name)
         _cbc(element, "ID", category)
-        # BR-O-05..08: "not subject to VAT" has no rate at all.
-        if category != codes.NOT_SUBJECT:
+        # BR-O-05..07: "not subject to VAT" has no rate on lines, allowances and charges;
+        # the breakdown row states 0, which BR-DE-14 / DE-R-014 require.
+        if category != codes.NOT_SUBJECT or breakdown:
             _cbc(element, "Percent", plain(rate))
         return element
 
@@ -182,13 +209,14 @@ class _UblBuilder:
         subtotal = _cac(total, "TaxSubtotal")
         self._amount(subtotal, "TaxableAmount", group.taxable_amount)
         self._amount(subtotal, "TaxAmount", group.tax_amount)
-        category = self._tax_category(subtotal, "TaxCategory", group.tax_category, group.tax_rate)
-        reason = codes.exemption_reason(group.tax_category, group.exemption_reason)
-        if reason:
-            reason_code = codes.EXEMPTION_REASON_CODES.get(group.tax_category)
-            if reason_code:
-                _cbc(category, "TaxExemptionReasonCode", reason_code)
-            _cbc(category, "TaxExemptionReason", reason)
+        category = self._tax_category(
+            subtotal, "TaxCategory", group.tax_category, group.tax_rate, breakdown=True
+        )
+        code, reason = codes.exemption_for(
+            group.tax_category, group.exemption_code, group.exemption_reason
+        )
+        _cbc_if(category, "TaxExemptionReasonCode", code)
+        _cbc_if(category, "TaxExemptionReason", reason)
         _cbc(_cac(category, "TaxScheme"), "ID", "VAT")
 
     def _monetary_total(self, root: etree._Element) -> None:
@@ -231,5 +259,5 @@ class _UblBuilder:
 
 
 def build_ubl(doc: InvoiceDocument) -> bytes:
-    """UBL 2.1 XML (Peppol BIS Billing 3.0) of an issued invoice or credit note."""
+    """UBL 2.1 XML of an issued invoice or credit note, in the document's profile."""
     return _UblBuilder(doc).build()

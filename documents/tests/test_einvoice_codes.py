@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from documents.data import Party
 from documents.einvoice import codes
 from documents.einvoice.formatting import money, plain
 
@@ -24,16 +25,51 @@ from documents.einvoice.formatting import money, plain
     ],
 )
 def test_endpoint_for(vat_id: str, email: str, expected: tuple[str, str] | None) -> None:
-    assert codes.endpoint_for(vat_id, email) == expected
+    party = Party(name="x", tax_id=vat_id, email=email)
+    assert codes.endpoint_for(party, codes.EN16931) == expected
+    assert codes.endpoint_for(party, codes.XRECHNUNG) == expected
+    # Peppol has no "EM" scheme (CL008): without a VAT id of a known scheme, no endpoint.
+    peppol = None if expected and expected[0] == "EM" else expected
+    assert codes.endpoint_for(party, codes.PEPPOL) == peppol
 
 
-def test_exemption_reason_defaults_and_forbidden_categories() -> None:
-    assert codes.exemption_reason("AE", "") == "Reverse charge"
-    assert codes.exemption_reason("E", " Art. 132 ") == "Art. 132"
-    assert codes.exemption_reason("O", "") == "Not subject to VAT"
+def test_explicit_endpoint_wins() -> None:
+    party = Party(name="x", tax_id="DE123456789", endpoint_id="0088:1", endpoint_scheme="0088")
+    assert codes.endpoint_for(party, codes.PEPPOL) == ("0088", "0088:1")
+
+
+def test_exemption_defaults_and_forbidden_categories() -> None:
+    assert codes.exemption_for("AE", "", "") == ("VATEX-EU-AE", "Reverse charge")
+    assert codes.exemption_for("E", "", " Art. 132 ") == ("", "Art. 132")
+    assert codes.exemption_for("E", "VATEX-EU-132-1I", "") == ("VATEX-EU-132-1I", "")
+    # E has no default: its reason is an article of the law (the issue refuses without).
+    assert codes.exemption_for("E", "", "") == ("", "")
+    assert codes.exemption_for("O", "", "") == ("VATEX-EU-O", "Not subject to VAT")
     # BR-S-10 / BR-Z-10: no exemption reason on standard or zero rated rows.
-    assert codes.exemption_reason("S", "whatever") == ""
-    assert codes.exemption_reason("Z", "") == ""
+    assert codes.exemption_for("S", "", "whatever") == ("", "")
+    assert codes.exemption_for("Z", "", "") == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("04011000-1234512345-06", True),
+        ("991-33333TEST-33", True),
+        ("04011000-1234512345-07", False),
+        ("04011000-12345", False),
+        ("not a leitweg", False),
+    ],
+)
+def test_leitweg_id_check_digits(value: str, valid: bool) -> None:
+    assert codes.leitweg_id_valid(value) is valid
+
+
+def test_endpoint_errors() -> None:
+    assert codes.endpoint_errors("", "") == {}
+    assert codes.endpoint_errors("9930", "DE123456789") == {}
+    assert set(codes.endpoint_errors("XX", "1")) == {"endpoint_scheme"}
+    assert set(codes.endpoint_errors("9930", "")) == {"endpoint_id"}
+    assert set(codes.endpoint_errors("0204", "04011000-1234512345-07")) == {"endpoint_id"}
 
 
 @pytest.mark.parametrize(

@@ -34,12 +34,18 @@ def test_every_scenario_passes_xsd_and_schematron_without_findings(name: str) ->
     assert violations == [], factories.describe(violations)
 
 
-def test_invoice_header_follows_peppol_bis() -> None:
-    root = _tree(factories.standard_invoice())
+@pytest.mark.parametrize(
+    ("profile", "customization_id"),
+    [
+        ("en16931", "urn:cen.eu:en16931:2017"),
+        ("peppol", "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"),
+        ("xrechnung", "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"),
+    ],
+)
+def test_invoice_header_follows_the_profile(profile: str, customization_id: str) -> None:
+    root = _tree(dataclasses.replace(factories.standard_invoice(), profile=profile))
     assert etree.QName(root).localname == "Invoice"
-    assert _texts(root, "cbc:CustomizationID/text()") == [
-        "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
-    ]
+    assert _texts(root, "cbc:CustomizationID/text()") == [customization_id]
     assert _texts(root, "cbc:ProfileID/text()") == ["urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"]
     assert _texts(root, "cbc:ID/text()") == ["INV-2026-00042"]
     assert _texts(root, "cbc:IssueDate/text()") == ["2026-03-15"]
@@ -156,7 +162,9 @@ def test_not_subject_to_vat_has_no_rate_and_no_vat_ids() -> None:
     root = _tree(factories.not_subject_invoice())
     assert _texts(root, "//cac:PartyTaxScheme") == []
     assert _texts(root, "//cac:ClassifiedTaxCategory/cbc:Percent") == []
-    assert _texts(root, "//cac:TaxCategory/cbc:Percent") == []
+    assert _texts(root, "//cac:AllowanceCharge/cac:TaxCategory/cbc:Percent") == []
+    # The breakdown row states 0 (BR-DE-14 / DE-R-014 require a rate there).
+    assert _texts(root, "//cac:TaxSubtotal/cac:TaxCategory/cbc:Percent/text()") == ["0"]
     assert _texts(root, "//cac:TaxSubtotal/cac:TaxCategory/cbc:TaxExemptionReason/text()") == [
         "Not subject to VAT"
     ]
@@ -204,8 +212,8 @@ def test_minimal_invoice_fallbacks() -> None:
     root = _tree(factories.minimal_invoice())
     assert _texts(root, "cac:PaymentMeans/cbc:PaymentMeansCode/text()") == ["1"]
     assert _texts(root, "cac:PaymentMeans/cac:PayeeFinancialAccount") == []
-    # PEPPOL-EN16931-R003: without a buyer reference the invoice number stands in.
-    assert _texts(root, "cbc:BuyerReference/text()") == ["INV-2026-00042"]
+    # No made-up BT-10 (it would be a wrong Leitweg-ID): Peppol and XRechnung refuse.
+    assert _texts(root, "cbc:BuyerReference") == []
     assert _texts(root, "cbc:Note") == []
     assert _texts(root, "//*[not(*) and normalize-space(.) = '']") == []
 

@@ -165,7 +165,7 @@ def test_svrl_reading_counts_flagless_asserts_as_errors() -> None:
 
 def test_schematron_is_compiled_once() -> None:
     executables = dict(validation._SAXON._executables)
-    assert set(executables) == {validation.UBL_SCHEMATRON, validation.CII_SCHEMATRON}
+    assert {validation.UBL_SCHEMATRON, validation.CII_SCHEMATRON} <= set(executables)
     validate_ubl(build_ubl(factories.minimal_invoice()))
     validate_cii(build_cii(factories.minimal_invoice()))
     assert all(validation._SAXON._executables[k] is v for k, v in executables.items())
@@ -293,7 +293,8 @@ def invoice_documents(draw: st.DrawFn) -> InvoiceDocument:
             is_charge = draw(st.booleans())
             allowances.append(factories.AllowanceChargeSpec(is_charge, amount, category, rate))
 
-    common = {"currency": currency, "buyer": buyer}
+    # BR-E-10: an exempt row states why (the services refuse to issue E without a reason).
+    common = {"currency": currency, "buyer": buyer, "exemption_reasons": {"E": "Art. 132"}}
     if draw(st.booleans()) and draw(st.booleans()):
         return factories.make_document(
             lines,

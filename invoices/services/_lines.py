@@ -7,11 +7,13 @@ line the API refuses is refused in the back office and in the shell too.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from common.exceptions import ValidationException
+from documents.einvoice.codes import VATEX_CODES
 from invoices.calculation import InvoiceTotals, line_gross_amount, minor_unit
 from invoices.models import ALLOWANCE_CHARGE_DEFAULTS, ITEM_DEFAULTS, Invoice
 from invoices.totals import TOTAL_FIELDS, line_input
@@ -192,3 +194,80 @@ def check_dates(**dates: dt.date | None) -> None:
     errors = {name: messages for name, value in dates.items() if (messages := date_errors(value))}
     if errors:
         raise ValidationException(details=errors)
+
+
+# --- e-invoice business terms (BT-13, BT-20, BT-72, BG-14, BT-120/121) ------------------
+
+EXEMPT_CATEGORIES = ("E", "AE", "K", "G", "O")
+VATEX_PATTERN = re.compile(r"VATEX-[A-Z]{2}-[A-Z0-9-]+")
+MAX_EXEMPTION_REASON = 1000
+
+
+def vat_exemptions_normalised(
+    rows: Sequence[Mapping[str, Any]] | None,
+) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """The exemptions as stored ({tax_category, code, reason}, codes upper case) and the
+    problems by index: a category that takes an exemption (E, AE, K, G, O; BR-S-10 and
+    BR-Z-10 forbid one on S and Z), a known VATEX code (BR-CL-22), a code or a reason,
+    one entry per category."""
+    stored: list[dict[str, str]] = []
+    problems: dict[str, Any] = {}
+    seen: set[str] = set()
+    for index, row in enumerate(rows or ()):
+        errors: dict[str, list[str]] = {}
+        if not isinstance(row, Mapping):
+            problems[str(index)] = {"non_field_errors": ["Expected an object."]}
+            continue
+        category = str(row.get("tax_category") or "").strip().upper()
+        code = str(row.get("code") or "").strip().upper()
+        reason = str(row.get("reason") or "").strip()
+        if category not in EXEMPT_CATEGORIES:
+            errors["tax_category"] = [
+                f"An exemption is given for {', '.join(EXEMPT_CATEGORIES)} (BR-S-10, BR-Z-10)."
+            ]
+        elif category in seen:
+            errors["tax_category"] = [f"Category {category} is listed twice."]
+        seen.add(category)
+        if code and (not VATEX_PATTERN.fullmatch(code) or code not in VATEX_CODES):
+            errors["code"] = [f"{code!r} is not a VATEX code (CEF VATEX list, BR-CL-22)."]
+        if not code and not reason:
+            errors["reason"] = ["Give a VATEX code, a reason text or both."]
+        if len(reason) > MAX_EXEMPTION_REASON:
+            errors["reason"] = [f"At most {MAX_EXEMPTION_REASON} characters."]
+        if errors:
+            problems[str(index)] = errors
+        stored.append({"tax_category": category, "code": code, "reason": reason})
+    return stored, problems
+
+
+def business_terms_errors(
+    *,
+    delivery_date: dt.date | None,
+    period_start: dt.date | None,
+    period_end: dt.date | None,
+) -> dict[str, list[str]]:
+    errors = {
+        name: messages
+        for name, value in (
+            ("delivery_date", delivery_date),
+            ("period_start", period_start),
+            ("period_end", period_end),
+        )
+        if (messages := date_errors(value))
+    }
+    if not errors and period_start and period_end and period_end < period_start:
+        errors["period_end"] = ["The period cannot end before it starts (BR-29)."]
+    return errors
+
+
+def missing_exemptions(
+    categories: set[str], vat_exemptions: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Categories used that need an exemption the invoice does not give: only E has no
+    sensible default (its reason is an article of the VAT law; BR-E-10)."""
+    given = {
+        row.get("tax_category")
+        for row in vat_exemptions or ()
+        if isinstance(row, Mapping) and (row.get("code") or row.get("reason"))
+    }
+    return sorted(category for category in categories & {"E"} if category not in given)

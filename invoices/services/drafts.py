@@ -25,10 +25,12 @@ from invoices.models import (
 from invoices.representation import allowance_charge_dict
 from invoices.services._lines import (
     allowance_charge_with_defaults,
+    business_terms_errors,
     check_dates,
     check_lines,
     check_storable,
     item_with_defaults,
+    vat_exemptions_normalised,
 )
 from invoices.totals import apply_totals, totals_for
 from settings_app.models import CompanySettings
@@ -139,6 +141,22 @@ def _store_allowances_charges_json(invoice: Invoice, rows: Sequence[Any] | None 
         Invoice.objects.filter(pk=invoice.pk).update(allowances_charges_json=data)
 
 
+def _check_business_terms(invoice: Invoice, vat_exemptions: Any = UNCHANGED) -> None:
+    """BG-14 / BT-72 dates and the exemptions (BT-120/121), as every path stores them."""
+    errors: dict[str, Any] = business_terms_errors(
+        delivery_date=invoice.delivery_date,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+    )
+    if vat_exemptions is not UNCHANGED:
+        stored, problems = vat_exemptions_normalised(vat_exemptions)
+        if problems:
+            errors["vat_exemptions"] = problems
+        invoice.vat_exemptions = stored
+    if errors:
+        raise ValidationException(details=errors)
+
+
 def _default_due_date(issue_date: dt.date | None, customer: Customer) -> dt.date | None:
     if issue_date is None:
         return None
@@ -157,11 +175,20 @@ def invoice_create_draft(
     issue_date: dt.date | None = None,
     due_date: dt.date | None = None,
     currency: str = "",
-    buyer_reference: str = "",
+    buyer_reference: str | None = None,
     notes: str = "",
     credited_invoice: Invoice | None = None,
+    order_reference: str = "",
+    delivery_date: dt.date | None = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    payment_terms: str = "",
+    vat_exemptions: Sequence[dict[str, Any]] = (),
 ) -> Invoice:
-    """A draft with its lines in one go; totals computed once, in memory, before insert."""
+    """A draft with its lines in one go; totals computed once, in memory, before insert.
+
+    `buyer_reference` left out (None) is the customer's default BT-10 (e.g. a Leitweg-ID).
+    """
     company = CompanySettings.current()
     if customer.is_deleted:
         raise ValidationException(details={"customer": ["The customer was deleted."]})
@@ -190,10 +217,16 @@ def invoice_create_draft(
         due_date=due_date,
         currency=currency,
         language=customer.preferred_language,
-        buyer_reference=buyer_reference,
+        buyer_reference=customer.buyer_reference if buyer_reference is None else buyer_reference,
         notes=notes,
         credited_invoice=credited_invoice,
+        order_reference=order_reference,
+        delivery_date=delivery_date,
+        period_start=period_start,
+        period_end=period_end,
+        payment_terms=payment_terms,
     )
+    _check_business_terms(invoice, list(vat_exemptions))
     totals = totals_for(items=items, allowances_charges=allowances_charges, currency=currency)
     check_storable(totals)
     apply_totals(invoice, totals)
@@ -223,6 +256,12 @@ def invoice_update_draft(
     notes: str = UNCHANGED,
     items: Sequence[dict[str, Any]] | None = None,
     allowances_charges: Sequence[dict[str, Any]] | None = None,
+    order_reference: str = UNCHANGED,
+    delivery_date: dt.date | None = UNCHANGED,
+    period_start: dt.date | None = UNCHANGED,
+    period_end: dt.date | None = UNCHANGED,
+    payment_terms: str = UNCHANGED,
+    vat_exemptions: Sequence[dict[str, Any]] = UNCHANGED,
 ) -> Invoice:
     """Change a draft; given `items` / `allowances_charges` replace the old ones whole.
 
@@ -240,6 +279,8 @@ def invoice_update_draft(
             raise ValidationException(details={"customer": ["The customer was deleted."]})
         invoice.customer = customer
         invoice.language = customer.preferred_language
+        if buyer_reference is UNCHANGED and not invoice.buyer_reference:
+            invoice.buyer_reference = customer.buyer_reference
         if currency is UNCHANGED:
             invoice.currency = customer.currency
     check_credit_note_parties(
@@ -256,6 +297,11 @@ def invoice_update_draft(
         "due_date": due_date,
         "buyer_reference": buyer_reference,
         "notes": notes,
+        "order_reference": order_reference,
+        "delivery_date": delivery_date,
+        "period_start": period_start,
+        "period_end": period_end,
+        "payment_terms": payment_terms,
     }
     for name, value in changes.items():
         if value is not UNCHANGED:
@@ -263,6 +309,9 @@ def invoice_update_draft(
     invoice.series = invoice.series or default_series(invoice.kind, company)
     _check_series(invoice.kind, invoice.series, company)
     check_dates(issue_date=invoice.issue_date, due_date=invoice.due_date)
+    _check_business_terms(
+        invoice, vat_exemptions if vat_exemptions is UNCHANGED else list(vat_exemptions)
+    )
     if invoice.issue_date and not invoice.due_date:
         invoice.due_date = _default_due_date(invoice.issue_date, invoice.customer)
     if invoice.issue_date and invoice.due_date and invoice.due_date < invoice.issue_date:

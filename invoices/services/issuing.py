@@ -11,9 +11,10 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from common import metrics
 from customers.models import Customer
 from customers.services import customer_statistics_add
-from documents.services import einvoice_check_issuable
+from documents.services import einvoice_check_issuable, payment_terms_default
 from documents.tasks import invoice_pdf_render
 from invoices import errors
 from invoices.calculation import round_money
@@ -25,7 +26,7 @@ from invoices.models import (
     NumberSequence,
     new_public_token,
 )
-from invoices.services._lines import date_errors
+from invoices.services._lines import date_errors, missing_exemptions
 from invoices.services._settlement import lock_root, settlement_refresh
 from invoices.services.drafts import store_line_nets
 from invoices.snapshots import buyer_snapshot, seller_snapshot
@@ -40,6 +41,7 @@ ISSUE_FIELDS = (
     "issue_date",
     "due_date",
     "language",
+    "payment_terms",
     "seller",
     "buyer",
     "status",
@@ -202,6 +204,12 @@ def invoice_issue(
     problems = _issue_problems(
         invoice, customer, bool(items), issue_date, due_date or issue_date, today
     )
+    categories = {row.tax_category for row in (*items, *allowances_charges)}
+    if missing := missing_exemptions(categories, invoice.vat_exemptions):
+        problems["vat_exemptions"] = [
+            f"Category {category} needs an exemption code (VATEX) or reason (BR-E-10)."
+            for category in missing
+        ]
     if problems:
         raise errors.InvoiceNotIssuable(details=problems)
 
@@ -218,6 +226,8 @@ def invoice_issue(
     invoice.issue_date = issue_date
     invoice.due_date = due_date
     invoice.language = customer.preferred_language
+    if not invoice.payment_terms.strip() and invoice.kind == InvoiceKind.INVOICE and due_date:
+        invoice.payment_terms = payment_terms_default(due_date=due_date, language=invoice.language)
     invoice.seller = seller_snapshot(company)
     invoice.buyer = buyer_snapshot(customer)
     if settings.EINVOICE_VALIDATE_ON_ISSUE:
@@ -245,6 +255,7 @@ def invoice_issue(
         settlement_refresh(root=original, instances=[invoice], with_credit_notes=True)
     elif invoice.kind == InvoiceKind.CREDIT_NOTE:
         settlement_refresh(root=invoice)
+    transaction.on_commit(metrics.invoices_issued.labels(kind=invoice.kind).inc)
     _after_issue(invoice)
     return invoice
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import User
+from common import metrics
 from common.exceptions import ValidationException
 from customers.services import customer_statistics_add
 from invoices import errors
@@ -98,6 +99,7 @@ def payment_record(
     )
     settlement_refresh(root=root, instances=[invoice])
     customer_statistics_add(invoice=invoice, paid_change=amount)
+    transaction.on_commit(metrics.payments_recorded.inc)
     return payment
 
 

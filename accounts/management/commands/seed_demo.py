@@ -14,6 +14,8 @@ from customers.models import Customer
 from customers.services import customer_create
 from invoices import services as invoice_services
 from invoices.models import Invoice
+from recurring.models import RecurringInvoice
+from recurring.services import recurring_invoice_create, recurring_run
 from settings_app.calendar import company_today
 from settings_app.models import CompanySettings
 
@@ -101,6 +103,7 @@ class Command(BaseCommand):
             staff = self._user("staff", Role.STAFF, "Sam", "Staff")
             self._company()
             created = self._invoices(staff, admin)
+            created += self._recurring(staff)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: users admin / staff, password {DEMO_PASSWORD}"
@@ -159,7 +162,15 @@ class Command(BaseCommand):
                 owner=staff, customer=customer, items=lines, **fields
             )
 
+        schedules = self._schedules(staff, nordwind, lumiere, today)
+
+        def bill_recurring_until(days_ago: int) -> None:
+            # The schedules' history, in date order with the other invoices: each period
+            # keeps its own start as issue date (numbers stay chronological).
+            recurring_run(run_date=ago(days_ago), schedule_ids=schedules)
+
         def issued(customer, lines, days_ago, **fields):
+            bill_recurring_until(days_ago)
             invoice = draft(customer, lines, **fields)
             return invoice_services.invoice_issue(
                 invoice=invoice, by=staff, issue_date=ago(days_ago)
@@ -195,6 +206,7 @@ class Command(BaseCommand):
             invoice=partial, by=staff, amount=Decimal("500.00"), date=ago(20), method="card"
         )
         # Overdue, unpaid, in USD with a document allowance.
+        bill_recurring_until(40)
         invoice_services.invoice_issue(
             invoice=invoice_services.invoice_create_draft(
                 owner=staff,
@@ -222,6 +234,7 @@ class Command(BaseCommand):
             invoice=credited, by=staff, amount=Decimal("500.00"), date=ago(25)
         )
         wrong = issued(nordwind, [_line("Duplicate booking", "1", "300.00")], 10)
+        bill_recurring_until(8)
         invoice_services.invoice_issue(
             invoice=invoice_services.invoice_credit_note_create(invoice=credited),
             by=staff,
@@ -242,4 +255,42 @@ class Command(BaseCommand):
             ],
         )
         draft(harbor, [_line("Consulting hours", "7.5", "140.00", rate="0.00", tax_category="G")])
+        bill_recurring_until(0)
         return Invoice.objects.filter(owner=staff).count()
+
+    def _schedules(self, staff: User, licensee: Customer, client: Customer, today) -> list[int]:
+        """A monthly retainer anchored on a 31st and a yearly licence, both in the past,
+        so their first periods are already billed (issue 15, 8)."""
+        anchor = today - dt.timedelta(days=150)
+        while anchor.day != 31:
+            anchor -= dt.timedelta(days=1)
+        retainer = recurring_invoice_create(
+            owner=staff,
+            customer=client,
+            frequency="monthly",
+            start_date=anchor,
+            days_until_due=14,
+            notes="Retainer as agreed; billed on the last day of each month.",
+            items=[_line("Retainer {month} {year}", "1", "1500.00")],
+        )
+        licence = recurring_invoice_create(
+            owner=staff,
+            customer=licensee,
+            frequency="yearly",
+            start_date=today - dt.timedelta(days=400),
+            order_reference="LIC-2024-17",
+            items=[_line("Route planning licence {period_start} to {period_end}", "1", "2400.00")],
+        )
+        return [retainer.pk, licence.pk]
+
+    def _recurring(self, staff: User) -> int:
+        """Demo schedules for a data set seeded before they existed (idempotent)."""
+        if RecurringInvoice.objects.filter(owner=staff).exists():
+            return 0
+        customers = {c.name: c for c in Customer.objects.filter(owner=staff)}
+        licensee = customers.get(CUSTOMERS[0]["name"])
+        client = customers.get(CUSTOMERS[1]["name"])
+        if licensee is None or client is None:
+            return 0
+        ids = self._schedules(staff, licensee, client, company_today())
+        return recurring_run(schedule_ids=ids).invoices
