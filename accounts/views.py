@@ -36,9 +36,19 @@ class LoginView(TokenObtainPairView):
     serializer_class = LoginSerializer
     throttle_classes = [LoginRateThrottle, LoginUsernameRateThrottle]
 
+    def get_throttles(self):
+        # Kept, so a successful login can give its per-username attempt back.
+        self.throttles = super().get_throttles()
+        return self.throttles
+
     @extend_schema(responses={200: LoginResponseSerializer}, auth=[])
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 200:
+            for throttle in self.throttles:
+                if isinstance(throttle, LoginUsernameRateThrottle):
+                    throttle.refund()
+        return response
 
 
 class RefreshView(TokenRefreshView):
@@ -114,8 +124,10 @@ def admin_login(request, extra_context=None):
 
     A refused attempt is not even checked: the page answers 429 with the time to wait.
     """
+    username_throttle = None
     if request.method == "POST":
-        for throttle in (LoginRateThrottle(), LoginUsernameRateThrottle()):
+        username_throttle = LoginUsernameRateThrottle()
+        for throttle in (LoginRateThrottle(), username_throttle):
             if throttle.allow_request(request, None):
                 continue
             wait = max(1, int(throttle.wait() or 1))
@@ -140,7 +152,10 @@ def admin_login(request, extra_context=None):
             response = TemplateResponse(request, "admin/login.html", context, status=429)
             response["Retry-After"] = str(wait)
             return response
-    return admin.site.login(request, extra_context)
+    response = admin.site.login(request, extra_context)
+    if username_throttle is not None and request.user.is_authenticated:
+        username_throttle.refund()  # only failed logins count per username
+    return response
 
 
 def _throttled_message(wait: int) -> str:

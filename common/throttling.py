@@ -69,6 +69,7 @@ class _ResilientMixin:
         pipe.expire(key, self.duration + 1)
         _, _, count, oldest, _ = pipe.execute()
         if count <= self.num_requests:
+            self._entry = (client, key, member)
             return True
         client.zrem(key, member)
         # what DRF's wait() reads: the window as it was, and its oldest request
@@ -98,6 +99,22 @@ class LoginUsernameRateThrottle(_ResilientMixin, AnonRateThrottle):
     """
 
     scope = "login_username"
+
+    def refund(self) -> None:
+        """Take this request out of the window again: only failed logins count, so an
+        account's owner who logs in often is never locked out by their own successes."""
+        entry = getattr(self, "_entry", None)
+        try:
+            if entry is not None:
+                client, key, member = entry
+                client.zrem(key, member)
+            elif getattr(self, "key", None) and hasattr(self, "now"):
+                history = list(self.cache.get(self.key, []))
+                if self.now in history:
+                    history.remove(self.now)
+                    self.cache.set(self.key, history, self.duration)
+        except Exception:  # the cache went away meanwhile: the attempt stays counted
+            logger.warning("Could not refund a successful login's throttle entry", exc_info=True)
 
     def get_cache_key(self, request, view):
         data = getattr(request, "data", None)

@@ -218,3 +218,20 @@ def test_the_api_login_is_throttled_per_username(monkeypatch, staff_user):
 
     assert response.status_code == 429
     assert _code(response) == "throttled"
+
+
+def test_successful_logins_do_not_use_up_the_per_username_budget(monkeypatch, staff_user):
+    """Only failures count per username: the owner logging in often is never locked out."""
+    monkeypatch.setattr(LoginUsernameRateThrottle, "rate", "3/hour", raising=False)
+    right = {"username": "staff", "password": PASSWORD}
+
+    api = [APIClient().post(LOGIN, right, format="json").status_code for _ in range(6)]
+    admin = [
+        Client().post("/admin/login/", right).status_code for _ in range(6)
+    ]  # a redirect after each login
+
+    assert api == [200] * 6
+    assert admin == [302] * 6
+    wrong = {"username": "staff", "password": "guess"}
+    failures = [APIClient().post(LOGIN, wrong, format="json").status_code for _ in range(4)]
+    assert failures == [401, 401, 401, 429]
