@@ -4,6 +4,7 @@ admin login is throttled like the API's."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -99,6 +100,7 @@ def test_a_stale_cached_user_never_grants_access(settings, staff_user):
         response = client.get(ME)
     finally:
         shared_cache.enabled = settings_enabled
+        caches["default"].clear()  # leave no copy for the next test of this process
 
     assert (response.status_code, _code(response)) == (401, "user_inactive")
 

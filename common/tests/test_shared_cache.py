@@ -110,6 +110,7 @@ def test_each_user_and_filter_has_its_own_count(staff_client, other_client, staf
 
 def test_nothing_is_cached_in_a_cache_of_one_process(settings, staff_client, staff_user):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # per-process caches of one location share their entries across tests
 
     assert not shared_cache.enabled()
     staff_client.get(ME)
