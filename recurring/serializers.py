@@ -10,6 +10,7 @@ from invoices.serializers import (
     AllowanceChargeReadSerializer,
     AllowanceChargeWriteSerializer,
     BoundedDateField,
+    InvoiceItemReadSerializer,
     InvoiceItemWriteSerializer,
     InvoiceWriteSerializer,
     OwnedCustomerField,
@@ -60,18 +61,10 @@ class ResumeSerializer(serializers.Serializer):
 # --- read shapes (what the OpenAPI schema documents; recurring.representation builds it) --
 
 
-class RecurringItemReadSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    position = serializers.IntegerField()
-    description = serializers.CharField()
-    quantity = serializers.CharField()
-    unit_code = serializers.CharField()
-    unit_price = serializers.CharField()
-    price_base_quantity = serializers.CharField()
-    discount_amount = serializers.CharField()
-    charge_amount = serializers.CharField()
-    tax_category = serializers.CharField()
-    tax_rate = serializers.CharField()
+class RecurringItemReadSerializer(InvoiceItemReadSerializer):
+    """A template line: an invoice line without its computed net (figured per period)."""
+
+    net_amount = None
 
 
 class LastErrorSerializer(serializers.Serializer):
