@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.filters import MAX_ID
 from common.permissions import is_admin
 from common.validators import validate_currency_code
 from customers.models import Customer
@@ -102,6 +103,21 @@ class OwnedCustomerField(serializers.PrimaryKeyRelatedField):
 
     Another's id is a 400 `validation_error` on `customer`, like an unknown id.
     """
+
+    def to_internal_value(self, data):
+        # An id is ASCII digits (or a JSON integer): Python's int() would also read U+0661
+        # (Arabic-Indic one) or " 1 " as 1, and pick a customer the client never named.
+        if isinstance(data, bool) or not (
+            (isinstance(data, int) and 0 < data <= MAX_ID)
+            or (
+                isinstance(data, str)
+                and data.isascii()
+                and data.isdigit()
+                and 0 < int(data) <= MAX_ID
+            )
+        ):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(int(data))
 
     def get_queryset(self):
         request = self.context.get("request")

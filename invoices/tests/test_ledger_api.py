@@ -387,3 +387,38 @@ def test_drafts_of_a_deleted_customer_cannot_be_issued(staff_client, staff_user,
     )
     assert "customer" in response.json()["error"]["details"]
     assert Invoice.objects.get(pk=draft.id).number is None
+
+
+def _arabic_indic(number: int) -> str:
+    return "".join(chr(0x0660 + int(digit)) for digit in str(number))
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        _arabic_indic,
+        lambda pk: f" {pk}",
+        lambda pk: f"{pk}.0",
+        lambda pk: True,
+        lambda pk: -pk,
+        lambda pk: 0,
+        lambda pk: 2**70,
+        lambda pk: "9" * 30,
+    ],
+)
+def test_a_customer_id_is_ascii_digits_or_an_integer(staff_client, staff_user, company, given):
+    customer = CustomerFactory(owner=staff_user)  # what int() would find for most of these
+
+    response = staff_client.post(URL, {"customer": given(customer.id)}, format="json")
+
+    assert response.status_code == 400, given(customer.id)
+    assert "customer" in response.json()["error"]["details"]
+    assert not Invoice.objects.exists()
+
+
+def test_a_customer_id_as_text_or_integer_is_taken(staff_client, staff_user, company):
+    customer = CustomerFactory(owner=staff_user)
+
+    for given in (customer.id, str(customer.id)):
+        response = staff_client.post(URL, {"customer": given}, format="json")
+        assert response.status_code == 201, response.json()
