@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import construct_change_message
 
 from common.exceptions import BusinessException, ValidationException
 from common.money_format import format_money
@@ -172,3 +173,18 @@ class OwnedModelAdmin(admin.ModelAdmin):
         if not change and not getattr(obj, f"{self.owner_field}_id", None):
             setattr(obj, self.owner_field, request.user)
         super().save_model(request, obj, form, change)
+
+
+class ServiceWrittenMixin:
+    """For admins whose form validation already called the service that writes the row
+    and its lines (one transaction, with the figures): the admin's own saves do nothing."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Written already, by the service, while the form validated."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """The lines were written by the same service call."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The formsets saved nothing themselves: describe the main form only.
+        return construct_change_message(form, [], add)

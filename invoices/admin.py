@@ -18,7 +18,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import construct_change_message, flatten_fieldsets, unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
@@ -27,7 +27,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from common.admin import OwnedModelAdmin, money_column, service_error_text, show_service_errors
+from common.admin import (
+    OwnedModelAdmin,
+    ServiceWrittenMixin,
+    money_column,
+    service_error_text,
+    show_service_errors,
+)
 from common.exceptions import BusinessException
 from common.money_format import format_money
 from common.validators import validate_currency_code
@@ -296,7 +302,7 @@ def _form_errors_text(form: forms.Form) -> str:
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(OwnedModelAdmin):
+class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
     form = InvoiceDraftForm
     change_form_template = "admin/invoices/invoice/change_form.html"
     list_display = [
@@ -494,16 +500,6 @@ class InvoiceAdmin(OwnedModelAdmin):
                 {prefix: (formsets[prefix], row_forms) for prefix, (_, row_forms) in rows.items()},
             )
             return None
-
-    def save_model(self, request, obj, form, change) -> None:
-        """Written already: the service saved the draft while the form validated."""
-
-    def save_related(self, request, form, formsets, change) -> None:
-        """The lines were written by the same service call, with the totals."""
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        # The formsets saved nothing themselves: describe the main form only.
-        return construct_change_message(form, [], add)
 
     def delete_model(self, request, obj) -> None:
         services.invoice_delete_draft(invoice=obj)

@@ -8,12 +8,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import construct_change_message
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from common.admin import OwnedModelAdmin, show_service_errors
+from common.admin import OwnedModelAdmin, ServiceWrittenMixin, show_service_errors
 from common.exceptions import BusinessException
 from invoices.models import ALLOWANCE_CHARGE_FIELDS, ITEM_FIELDS
 from recurring import services
@@ -108,7 +107,7 @@ class RecurringInvoiceForm(forms.ModelForm):
 
 
 @admin.register(RecurringInvoice)
-class RecurringInvoiceAdmin(OwnedModelAdmin):
+class RecurringInvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
     form = RecurringInvoiceForm
     list_display = (
         "id",
@@ -202,15 +201,6 @@ class RecurringInvoiceAdmin(OwnedModelAdmin):
                 {prefix: (formsets[prefix], row_forms) for prefix, (_, row_forms) in rows.items()},
             )
             return None
-
-    def save_model(self, request, obj, form, change) -> None:
-        """Written already: the service saved the schedule while the form validated."""
-
-    def save_related(self, request, form, formsets, change) -> None:
-        """The template lines were written by the same service call."""
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        return construct_change_message(form, [], add)
 
     def delete_model(self, request, obj) -> None:
         services.recurring_invoice_delete(schedule=obj)
