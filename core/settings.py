@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "invoices",
     "documents",
     "recurring",
+    "products",
 ]
 
 MIDDLEWARE = [

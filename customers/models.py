@@ -51,6 +51,9 @@ class Customer(SoftDeleteModel, TimeStampedModel):
     endpoint_scheme = models.CharField(max_length=4, blank=True)  # BT-49-1, an EAS code
     buyer_reference = models.CharField(max_length=200, blank=True)  # default BT-10
     reminders_enabled = models.BooleanField(default=True)
+    # A consumer (not a business): statutory late interest is base rate + 5 points
+    # instead of + 9 (EU late-payment directive, e.g. BGB § 288).
+    is_consumer = models.BooleanField(default=False)
 
     # Statistics: derived, kept by customers.services.customer_statistics_recompute.
     invoice_count = models.PositiveIntegerField(default=0, editable=False)

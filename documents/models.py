@@ -15,6 +15,11 @@ class SendingStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class SendingPurpose(models.TextChoices):
+    INVOICE = "invoice", "Invoice or credit note"
+    REMINDER = "reminder", "Payment reminder"
+
+
 class InvoiceSending(TimeStampedModel):
     """One request to e-mail an invoice: who, when, to whom, and how it went."""
 
@@ -32,6 +37,15 @@ class InvoiceSending(TimeStampedModel):
     # Addressed beyond the customer's own addresses (counted by SEND_LIMIT_PER_USER_DAY).
     other_recipients = models.BooleanField(default=False)
     pdf_format = models.CharField(max_length=10, default="pdf")  # pdf | facturx
+    # What the e-mail is: the invoice (or credit note) itself, or a payment reminder of
+    # `reminder_level` (1-based) with its fee invoice attached when the level bills one.
+    purpose = models.CharField(
+        max_length=10, choices=SendingPurpose.choices, default=SendingPurpose.INVOICE
+    )
+    reminder_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    fee_invoice = models.ForeignKey(
+        "invoices.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(
         max_length=10, choices=SendingStatus.choices, default=SendingStatus.QUEUED
     )

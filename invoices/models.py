@@ -365,6 +365,11 @@ class InvoiceItem(_DraftChild):
     )
     tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
     net_amount = _money(editable=False)
+    # The catalogue entry the line's values were copied from (a reference, not a link:
+    # editing the product never changes the line; a used product cannot be deleted).
+    product = models.ForeignKey(
+        "products.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["position", "id"]

@@ -90,6 +90,11 @@ class CompanySettings(TimeStampedModel):
     # Payment reminders (reminders app): levels of {days_after_due, fee_amount}.
     reminders_enabled = models.BooleanField(default=True)
     reminder_levels = FastJSONField(default=default_reminder_levels, blank=True)
+    # Statutory default interest on overdue amounts, billed only as a fee invoice.
+    late_interest = models.BooleanField(default=False)
+    # Editable e-mail texts: {kind or "reminder_<level>": {language: {subject, intro}}};
+    # what is missing falls back to the translated defaults (documents.mail).
+    email_texts = FastJSONField(default=dict, blank=True)
     # The company's calendar: "today" for issue dates, payments, due dates and reports.
     timezone = models.CharField(
         max_length=64, default="Europe/Berlin", validators=[validate_timezone]
