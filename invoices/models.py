@@ -67,6 +67,7 @@ MUTABLE_AFTER_ISSUE = frozenset(
         "public_token",
         "pdf_file",
         "reminders_paused",
+        "reminder_level",
         "version",
         "updated_at",
     }
@@ -162,6 +163,9 @@ class Invoice(TimeStampedModel):
     vat_exemptions = FastJSONField(default=list, blank=True)
     # Payment reminders stopped for this invoice (state, not content: writable after issue).
     reminders_paused = models.BooleanField(default=False)
+    # The highest payment reminder level sent (0: none), kept by the reminders service in
+    # the transaction that records the reminder: the aging report reads it per invoice.
+    reminder_level = models.PositiveSmallIntegerField(default=0, editable=False)
     credited_invoice = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
     )

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('documents', '0005_resilience'),
-        ('invoices', '0010_invoiceitem_product'),
+        ('invoices', '0010_item_product_and_reminder_level'),
     ]
 
     operations = [

@@ -13,6 +13,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name="invoice",
+            name="reminder_level",
+            field=models.PositiveSmallIntegerField(default=0, editable=False),
+        ),
+        migrations.AddField(
             model_name='invoiceitem',
             name='product',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='products.product'),
