@@ -10,7 +10,7 @@ PORT ?= 8000
 # Two workers: one per core of these machines (pytest-xdist); `PYTEST_ARGS=` runs serially.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help install system-deps messages messages-update run serve migrate seed test lint format test-sqlite test-postgres bench backup restore clean
+.PHONY: help install system-deps client-install client-types messages messages-update run serve migrate seed test lint format test-sqlite test-postgres bench backup restore clean
 
 help:
 	@echo "make run    - development server on $(HOST):$(PORT) with SQLite and demo data"
@@ -58,14 +58,14 @@ run: install messages
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (API /api/, admin /admin/, docs /api/docs/)"
 	@echo "Demo logins: admin / demo-pass-123 (admin), staff / demo-pass-123 (staff)"
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=true SERVER_HOST=$(HOST) SERVER_PORT=$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production settings: DEBUG=false, a real SECRET_KEY (written once to .env when missing).
 serve: install messages
 	@bash scripts/ensure-secret-key.sh
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn core.wsgi:application --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
+	SERVER_HOST=$(HOST) SERVER_PORT=$(PORT) $(BIN)/gunicorn core.wsgi:application --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -89,6 +89,20 @@ test: lint test-sqlite
 	else \
 		echo "DATABASE_URL not set: PostgreSQL run skipped (see README)"; \
 	fi
+
+# The TypeScript client example (clients/typescript): npm installs the pinned tools from
+# the lock; `client-types` writes the schema and the types generated from it.
+CLIENT_DIR := clients/typescript
+client-install: $(CLIENT_DIR)/node_modules/.package-lock.json
+
+# npm writes node_modules/.package-lock.json: reinstalled only when the lock changes.
+$(CLIENT_DIR)/node_modules/.package-lock.json: $(CLIENT_DIR)/package-lock.json
+	@command -v npm >/dev/null || (echo "npm is required (Node.js 20)" && exit 2)
+	cd $(CLIENT_DIR) && npm ci --no-audit --no-fund --loglevel=error
+
+client-types: install client-install
+	DEBUG=true $(BIN)/python manage.py spectacular --file $(CLIENT_DIR)/schema.yaml
+	cd $(CLIENT_DIR) && npx openapi-typescript schema.yaml --output src/schema.d.ts && npx tsc --strict -p .
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.conditional import revalidation_headers
 from bench.cpu import CpuMeter
 from bench.scenarios import Scenario
 from bench.servers import Server
@@ -46,13 +47,18 @@ class WrkRun:
     def token(self, scenario: Scenario) -> str:
         if not scenario.auth:
             return ""
-        return self.tokens["writer" if scenario.writer else "reader"]
+        return self.tokens[scenario.as_user or ("writer" if scenario.writer else "reader")]
 
     def prime(self, scenario: Scenario, workers: int = 2, rounds: int = 3) -> None:
         """Requests `workers` at a time, so every worker pays its first-use costs
         (WeasyPrint fonts, the schematron compile, connections) before wrk measures."""
         paths = scenario.warmup_paths or [scenario.path]
+        if scenario.revalidate:
+            scenario.headers = revalidation_headers(
+                self.server, scenario.path, self.token(scenario)
+            )
         headers = {"Authorization": f"Bearer {self.token(scenario)}"} if scenario.auth else {}
+        headers.update(scenario.headers)
         cursor = iter(range(len(paths) * rounds * workers))
 
         def one() -> None:
@@ -76,6 +82,7 @@ class WrkRun:
             "BENCH_THREADS": str(min(self.threads, scenario.connections)),
             "BENCH_BODY_FILE": "",
             "BENCH_PATHS_FILE": "",
+            "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in scenario.headers.items()),
         }
         if scenario.body is not None:
             body_file = self.workdir / f"{scenario.name}.json"

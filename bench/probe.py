@@ -42,6 +42,7 @@ class Probe:
     def __init__(self, token: str) -> None:
         self.client = Client(HTTP_HOST="127.0.0.1")
         self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        self.revalidate = False
 
     def request(self, method: str, path: str, body: Any) -> int:
         data = json.dumps(body) if body is not None else None
@@ -49,6 +50,8 @@ class Probe:
         response = self.client.generic(method, path, data=data or "", **kwargs, **self.headers)
         if response.streaming:
             b"".join(response.streaming_content)
+        if self.revalidate and response.get("ETag"):  # list-304: send the tag back
+            self.headers["HTTP_IF_NONE_MATCH"] = response["ETag"]
         return response.status_code
 
 
@@ -159,6 +162,7 @@ def main() -> None:
     results: dict[str, Any] = {}
     for scenario in plan["scenarios"]:
         probe = Probe(scenario["token"])
+        probe.revalidate = bool(scenario.get("revalidate"))
         results[scenario["name"]] = run_scenario(probe, scenario, plan.get("profile_dir"))
     if plan.get("reader_token"):
         results["_consistency"] = consistency(plan["reader_token"])

@@ -1,7 +1,8 @@
 """`python -m bench.recurring --schedules N`: the `recurring-run` scenario (issue 15, 7).
 
 N schedules due today (monthly, issued, three lines each, over the seeded customers),
-billed by one `run_recurring_invoices` run; answers the invoices per second. The PDFs
+billed by one `run_recurring_invoices --workers W` run (W: the machine's cores, as
+gunicorn's workers in the `issue` scenario); answers the invoices per second. The PDFs
 are left to the workers (the bench's Celery broker is in memory: queued, never run).
 What an earlier run left (schedules, their periods) is removed first; the generated
 invoices sit above the seed marker like every run's rows, so `prepare` removes them and
@@ -94,12 +95,20 @@ def _schedules(count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--schedules", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
     _clear()
     _schedules(args.schedules)
     out = io.StringIO()
     started = time.perf_counter()
-    call_command("run_recurring_invoices", "--no-progress", stdout=out, stderr=sys.stderr)
+    call_command(
+        "run_recurring_invoices",
+        "--no-progress",
+        "--workers",
+        str(args.workers),
+        stdout=out,
+        stderr=sys.stderr,
+    )
     seconds = time.perf_counter() - started
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     generated = Invoice.objects.filter(recurring_invoice__isnull=False).count()
@@ -108,6 +117,7 @@ def main() -> None:
         json.dumps(
             {
                 "schedules": args.schedules,
+                "workers": args.workers,
                 "invoices": summary["invoices"],
                 "failed": summary["failed"],
                 "generated_rows": generated,

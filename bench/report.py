@@ -61,7 +61,8 @@ def print_table(result: dict[str, Any]) -> None:
     if recurring:
         issue = result["scenarios"].get("issue", {}).get("rps")
         print(
-            f"recurring-run: {recurring['invoices_per_s']} invoices/s, {recurring['invoices']} "
+            f"recurring-run: {recurring['invoices_per_s']} invoices/s "
+            f"({recurring.get('workers', 1)} processes), {recurring['invoices']} "
             f"of {recurring['schedules']} schedules in {recurring['seconds']} s, "
             f"{recurring['failed']} failed (issue scenario: {issue} req/s; target 100/s)"
         )
@@ -75,9 +76,12 @@ def print_table(result: dict[str, Any]) -> None:
 def print_scales(scales: dict[str, dict[str, Any]]) -> None:
     for kind, by_scale in scales.items():
         print(f"\n== scale check, {kind} ==")
+        # p50 x: the p50 against the first scale's (growth); x list: against the
+        # unfiltered list's p50 at the same scale (issue 18: filtered lists within 2x).
         head = (
-            f"{'scenario':<10}{'invoices':>10}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}"
+            f"{'scenario':<20}{'invoices':>10}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}"
             f"{'cpu ms':>8}{'db ms':>7}{'x floor':>8}{'x cpu':>7}{'others':>7}{'p50 x':>7}"
+            f"{'x list':>7}"
         )
         print(head)
         print("-" * len(head))
@@ -90,13 +94,22 @@ def print_scales(scales: dict[str, dict[str, Any]]) -> None:
                 cpu = row["server_cpu_ms"]
                 db = row["db_cpu_ms"] if kind == "postgres" else None
                 x_cpu = floor["server_cpu_ms"] / cpu if cpu else None
+                listed = rows.get("list", {}).get("p50_ms")
+                x_list = row["p50_ms"] / listed if listed and name.startswith("list-") else None
                 print(
-                    f"{name:<10}{int(scale):>10,}{_cell(row['rps'], 9)}{_cell(row['p50_ms'], 8)}"
+                    f"{name:<20}{int(scale):>10,}{_cell(row['rps'], 9)}{_cell(row['p50_ms'], 8)}"
                     f"{_cell(row['p99_ms'], 8)}{_cell(cpu, 8, 2)}{_cell(db, 7, 2)}"
                     f"{_cell(row['rps'] / floor['rps'], 8, 2)}{_cell(x_cpu, 7, 2)}"
                     f"{_cell(row['other_cpu_pct'], 6, 0)}%{_cell(row['p50_ms'] / first, 7, 2)}"
+                    f"{_cell(x_list, 7, 2)}"
                     + (f"  {row['non_2xx']} non-2xx: see the gunicorn log" if row["errors"] else "")
                 )
+        for scale, rows in by_scale.items():
+            explained = {n: r["explain"] for n, r in rows.items() if r.get("explain")}
+            if explained:
+                print(f"\nEXPLAIN ANALYZE of each scenario's slowest query, {int(scale):,}:")
+                for name, plan in explained.items():
+                    print(f"  {name:<20} {plan['summary']}")
 
 
 def code_version() -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 from bench.cpu import wait_until_quiet
 from bench.databases import Target, ensure_seeded
 from bench.load import WrkRun, measure
-from bench.scenarios import scenarios_for
+from bench.scale_scenarios import SCALE_SCENARIOS, all_scenarios, scale_customers
 from bench.servers import Server, server_env
 from bench.shared import django_command, log
 
@@ -36,11 +36,11 @@ def run_database(
     )
     scenarios = [
         s
-        for s in scenarios_for(fixtures)
+        for s in all_scenarios(fixtures)
         if target.kind in s.only and (not args.scenarios or s.name in args.scenarios)
     ]
     if args.scenarios and "floor-values" not in args.scenarios:
-        scenarios.insert(0, next(s for s in scenarios_for(fixtures) if s.name == "floor-values"))
+        scenarios.insert(0, next(s for s in all_scenarios(fixtures) if s.name == "floor-values"))
     results: dict[str, Any] = {}
     if args.wait_quiet:
         wait_until_quiet(args.wait_quiet)
@@ -49,6 +49,7 @@ def run_database(
         tokens = {
             "reader": server.login(fixtures["reader"], password),
             "writer": server.login(fixtures["writer"], password),
+            "admin": server.login(fixtures["admin_reader"], password),
         }
         runner = WrkRun(wrk, server, tokens, args.threads, work)
         for scenario in scenarios:
@@ -71,6 +72,7 @@ def run_database(
                 "method": s.method,
                 "body": s.body,
                 "probe_paths": s.probe_paths or [s.path],
+                "revalidate": s.revalidate,
                 "consumes": s.consumes,
                 "repeat": 5 if s.name.startswith("pdf-draft") else 20,
                 "profile": s.name in args.profile,
@@ -132,7 +134,10 @@ def run_scale(
     env = server_env(
         target, secrets.token_urlsafe(50), settings=args.settings, redis_url=args.cache_url
     )
-    ensure_seeded(target, env, args.customers)
+    # Customers grow with the invoices (10 each, at least --customers): the customer
+    # list is measured at 100,000 customers beside 1,000,000 invoices.
+    customers = scale_customers(target.scale, args.customers)
+    ensure_seeded(target, env, customers)
     password = secrets.token_urlsafe(24)
     fixtures = django_command(
         {**env, "BENCH_PASSWORD": password},
@@ -145,14 +150,46 @@ def run_scale(
         "--payment-targets",
         "0",
     )
-    wanted = ("floor-values", "list", "aging", "summary")
-    scenarios = [s for s in scenarios_for(fixtures) if s.name in wanted]
+    scenarios = [
+        s
+        for s in all_scenarios(fixtures)
+        if s.name in SCALE_SCENARIOS and (not args.scenarios or s.name in args.scenarios)
+    ]
+    if "floor-values" not in {s.name for s in scenarios}:
+        scenarios.insert(0, next(s for s in all_scenarios(fixtures) if s.name == "floor-values"))
     results = {}
     if args.wait_quiet:
         wait_until_quiet(args.wait_quiet)
     with Server(env, out_dir / f"gunicorn-{target.key}.log") as server:
-        tokens = {"reader": server.login(fixtures["reader"], password)}
+        tokens = {
+            "reader": server.login(fixtures["reader"], password),
+            "admin": server.login(fixtures["admin_reader"], password),
+        }
         runner = WrkRun(wrk, server, tokens, args.threads, work)
         for scenario in scenarios:
             results[scenario.name] = measure(runner, scenario, args, target.key)
+    if target.kind == "postgres":
+        # The plans of each scenario's slowest query (issue 18: the filtered lists' indexes).
+        plan_file = work / f"explain-{target.key}.json"
+        plan_file.write_text(
+            json.dumps(
+                [
+                    {
+                        "name": s.name,
+                        "path": s.path,
+                        "token": runner.token(s),
+                        "cookie": s.headers.get("Cookie", ""),
+                    }
+                    for s in scenarios
+                    if not s.name.startswith("floor")
+                ]
+            )
+        )
+        plans = django_command(
+            {**env, "DATABASE_SERVER_SIDE_BINDING": "false"}, "explain", str(plan_file)
+        )
+        plan_file.unlink()
+        for name, plan in plans.items():
+            results[name]["explain"] = plan
+            log(f"{target.key} {name}: {plan['summary']}")
     return results

@@ -24,6 +24,9 @@ class Scenario:
     consumes: bool = False
     only: tuple[str, ...] = DATABASES
     note: str = ""
+    as_user: str = ""  # whose token: "admin" (bench-admin); default reader or writer
+    headers: dict[str, str] = field(default_factory=dict)  # sent by every request
+    revalidate: bool = False  # If-None-Match: the path's ETag, read before the run
 
 
 def create_body(customer_id: int) -> dict[str, Any]:
@@ -60,6 +63,8 @@ def scenarios_for(fixtures: dict[str, Any]) -> list[Scenario]:
         Scenario("floor-static", "floor: static bytes", "/bench/floor/static/", auth=False),
         Scenario("floor-values", "floor: .values()+json", "/bench/floor/values/", auth=False),
         Scenario("list", "invoice list (50+items)", f"{invoices}/?page_size=50"),
+        Scenario("list-304", "list, If-None-Match", f"{invoices}/?page_size=50", revalidate=True),
+        Scenario("me", "auth/me (DRF + JWT floor)", "/api/auth/me/"),
         Scenario("detail", "invoice detail", f"{invoices}/{fixtures['detail_id']}/"),
         Scenario("customers", "customer list (50)", "/api/customers/?page_size=50"),
         *reports,
@@ -112,5 +117,6 @@ def scenarios_for(fixtures: dict[str, Any]) -> list[Scenario]:
             consumes=True,
             only=("postgres",),
             writer=True,
+            note="e-invoice check on (EINVOICE_VALIDATE_ON_ISSUE)",
         ),
     ]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.databases import Target
-from bench.shared import ROOT
+from bench.shared import DATA, ROOT
 
 RATE = "1000000/s"  # throttling stays on, far above what one machine can send
 CACHE_PREFIX = f"bench-{os.getpid()}"
@@ -37,6 +37,8 @@ def server_env(target: Target, secret_key: str, *, settings: str, redis_url: str
             "DJANGO_SETTINGS_MODULE": settings,
             "DATABASE_URL": target.url,
             "MEDIA_ROOT": str(target.media),
+            # The admin's pages (the dashboard scenario) need collected static files.
+            "STATIC_ROOT": str(DATA / "static"),
             "DEBUG": "false",
             "SECRET_KEY": secret_key,
             "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
@@ -45,6 +47,9 @@ def server_env(target: Target, secret_key: str, *, settings: str, redis_url: str
             "THROTTLE_RATE_LOGIN": RATE,
             "THROTTLE_RATE_PUBLIC_INVOICE": RATE,
             "JWT_ACCESS_TOKEN_MINUTES": "240",
+            # The issue scenario measures issuing as production runs it: with the e-invoice
+            # check (UBL, XSD, CEN and profile rules) before the number is drawn.
+            "EINVOICE_VALIDATE_ON_ISSUE": "true",
             # Redis is the cache only: tasks are queued in memory, as a broker would take
             # them, and never run in the web workers (production runs them on Celery workers).
             "REDIS_URL": redis_url,
@@ -132,6 +137,16 @@ class Server:
             connection.request(method, path, body=data, headers=headers)
             response = connection.getresponse()
             return response.status, response.read()
+        finally:
+            connection.close()
+
+    def etag(self, path: str, headers: dict[str, str]) -> tuple[int, str | None]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status, response.getheader("ETag")
         finally:
             connection.close()
 

@@ -39,6 +39,12 @@ def _bump(**kwargs) -> None:
     transaction.on_commit(_new_version, robust=True)
 
 
+def tables_changed() -> None:
+    """For writes that send no signal (a queryset update()): recount after commit, and
+    drop the list ETags remembered under the version (common.conditional)."""
+    _bump()
+
+
 _CACHED_MODELS: set[type] = set()
 
 

@@ -15,10 +15,11 @@ MAX_ID = 2**63 - 1
 
 
 class _AsciiIntegerField(forms.IntegerField):
-    """Digits 0-9 only: Python's int() reads U+0661 (Arabic-Indic one) as 1."""
+    """Digits 0-9 only: Python's int() reads U+0661 (Arabic-Indic one) and " 1" as 1,
+    and Django's IntegerField drops a trailing ".0": each would pick an id never named."""
 
     def to_python(self, value):
-        if isinstance(value, str) and value.strip() and not value.strip().isascii():
+        if isinstance(value, str) and value and not (value.isascii() and value.isdigit()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 

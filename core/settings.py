@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from common.redis_guard import cache_pool_kwargs
+from reminders.base_rates import base_rates_with
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc from our own static files
     "corsheaders",
     "django_prometheus",
     "common",
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
     "documents",
     "recurring",
     "products",
+    "reminders",
+    "dashboard",  # the admin index's figures and charts
 ]
 
 MIDDLEWARE = [
@@ -227,6 +231,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 RECURRING_MAX_CATCHUP = env.int("RECURRING_MAX_CATCHUP", default=12)
 RECURRING_RUN_HOUR = env.int("RECURRING_RUN_HOUR", default=6)
 RECURRING_RUN_MINUTE = env.int("RECURRING_RUN_MINUTE", default=0)
+# Payment reminders (reminders/): when the daily run starts (Celery's zone; the day checked
+# is the company's), and the base rate of late interest by the day it took effect:
+# Germany's Basiszinssatz (reminders/base_rates.py) plus `YYYY-MM-DD=rate;...` entries.
+REMINDERS_RUN_HOUR = env.int("REMINDERS_RUN_HOUR", default=7)
+REMINDERS_RUN_MINUTE = env.int("REMINDERS_RUN_MINUTE", default=0)
+LATE_INTEREST_BASE_RATES = base_rates_with(env.str("LATE_INTEREST_BASE_RATES", default=""))
 # Celery beat: e-mails queued while the broker was down are handed to a worker again.
 CELERY_BEAT_SCHEDULE = {
     "redispatch-queued-sendings": {
@@ -244,6 +254,12 @@ CELERY_BEAT_SCHEDULE = {
     "run-recurring-invoices": {
         "task": "recurring.tasks.recurring_invoices_run",
         "schedule": crontab(hour=RECURRING_RUN_HOUR, minute=RECURRING_RUN_MINUTE),
+    },
+    # Payment reminders: the highest due level per open invoice, once a day; a second
+    # firing finds every level it would send already claimed.
+    "send-payment-reminders": {
+        "task": "reminders.tasks.payment_reminders_send",
+        "schedule": crontab(hour=REMINDERS_RUN_HOUR, minute=REMINDERS_RUN_MINUTE),
     },
 }
 
@@ -277,7 +293,7 @@ REST_FRAMEWORK = {
     # Proxies in front of the app (1 behind nginx): throttles then key on the real client
     # address, not on an X-Forwarded-For header a client could vary at will.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -304,7 +320,18 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TaxCategoryEnum": "settings_app.models.TAX_CATEGORIES",
         "LanguageEnum": "common.validators.LANGUAGES",
+        "KindEnum": "invoices.models.InvoiceKind",
     },
+    # Docs work offline: the UIs' files come from drf-spectacular-sidecar, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # The error envelope, summaries and typed documents (common/openapi.py), after the
+    # enum hook so they see the final components.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.openapi.postprocess_schema",
+    ],
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -338,10 +365,18 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="billing@localhost")
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend every message is
+# written to a file in this directory instead of being sent (to inspect what a run sends).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 
 # --- Product ---------------------------------------------------------------------------
-# Public base URL used in e-mails for the customer's invoice page (/i/<token>/).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Public base URL used in e-mails for the customer's invoice page (/i/<token>/). Unset, it
+# is the address `make run` / `make serve` listen on (they pass SERVER_HOST and
+# SERVER_PORT from HOST and PORT); a wildcard bind address is reached as 127.0.0.1.
+SERVER_HOST = env.str("SERVER_HOST", default="127.0.0.1")
+SERVER_PORT = env.int("SERVER_PORT", default=8000)
+_PUBLIC_HOST = "127.0.0.1" if SERVER_HOST in ("0.0.0.0", "::", "[::]") else SERVER_HOST  # noqa: S104
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://{_PUBLIC_HOST}:{SERVER_PORT}")
 EINVOICE_VALIDATE_ON_ISSUE = env.bool("EINVOICE_VALIDATE_ON_ISSUE", default=True)
 # Build and store the documents of an issued invoice right after issue (a Celery task);
 # off, each is built on its first download instead (the same bytes either way).
@@ -362,6 +397,8 @@ DOCUMENTS_SLOT_DIR = env.str("DOCUMENTS_SLOT_DIR", default="")  # default: the t
 DOCUMENTS_TASK_SOFT_TIME_LIMIT = env.int("DOCUMENTS_TASK_SOFT_TIME_LIMIT", default=240)
 DOCUMENTS_TASK_TIME_LIMIT = env.int("DOCUMENTS_TASK_TIME_LIMIT", default=300)
 DOCUMENTS_TASK_MAX_ATTEMPTS = env.int("DOCUMENTS_TASK_MAX_ATTEMPTS", default=3)
+# The first retry of a failed build waits this long, each next one twice as long (≤ 30 min).
+DOCUMENTS_TASK_RETRY_SECONDS = env.int("DOCUMENTS_TASK_RETRY_SECONDS", default=60)
 # E-mails a staff user may send per day to addresses other than the customer's own.
 SEND_LIMIT_PER_USER_DAY = env.int("SEND_LIMIT_PER_USER_DAY", default=50)
 
@@ -370,6 +407,12 @@ SEND_LIMIT_PER_USER_DAY = env.int("SEND_LIMIT_PER_USER_DAY", default=50)
 # in METRICS_ALLOWED_IPS (the scraper's; behind nginx, what NUM_PROXIES makes the client).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Several processes (gunicorn workers, Celery children) share their metrics through files
+# in this directory (prometheus_client reads the variable when it is first imported,
+# after these settings); it must exist before the first metric is created.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from common.sentry import sentry_init

@@ -4,19 +4,27 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.views import admin_login
+from common.api_index import ApiIndexView
 from common.views import health, metrics
 from documents.urls import api_urlpatterns as documents_api
 
 api_patterns = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("", include("accounts.urls")),
     path("", include("customers.urls")),
     path("", include("invoices.urls")),
     path("", include("recurring.urls")),
+    path("", include("products.urls")),
+    path("", include("reminders.urls")),
     path("", include((documents_api, "documents"), namespace="documents-api")),
     path("settings/", include("settings_app.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="docs/redoc.html"),
+        name="redoc",
+    ),
 ]
 
 urlpatterns = [

@@ -69,6 +69,11 @@ class CustomerAdmin(OwnedModelAdmin):
         ("Tax and legal", {"fields": ("tax_id", "company_id")}),
         ("Billing address", {"fields": ("street", "city", "postal_code", "country")}),
         ("Terms", {"fields": ("currency", "payment_terms_days", "notes")}),
+        (
+            "E-invoicing",
+            {"fields": ("einvoice_profile", "endpoint_id", "endpoint_scheme", "buyer_reference")},
+        ),
+        ("Payment reminders", {"fields": ("reminders_enabled", "is_consumer")}),
         ("Statistics", {"fields": STATISTICS}),
         ("History", {"fields": ("created_at", "updated_at", "deleted_at")}),
     )

@@ -56,6 +56,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "endpoint_id",
             "endpoint_scheme",
             "buyer_reference",
+            "reminders_enabled",
+            "is_consumer",
             *STATISTICS,
             "is_deleted",
             "created_at",

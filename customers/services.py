@@ -47,6 +47,8 @@ def customer_create(
     endpoint_id: str = "",
     endpoint_scheme: str = "",
     buyer_reference: str = "",
+    reminders_enabled: bool = True,
+    is_consumer: bool = False,
 ) -> Customer:
     """A customer; currency and payment terms default to the company's."""
     company = None
@@ -73,6 +75,8 @@ def customer_create(
         endpoint_id=endpoint_id.strip(),
         endpoint_scheme=endpoint_scheme.strip(),
         buyer_reference=buyer_reference.strip(),
+        reminders_enabled=reminders_enabled,
+        is_consumer=is_consumer,
     )
     _check_einvoice_fields(customer)
     customer.full_clean()
@@ -116,6 +120,8 @@ def customer_update(
     endpoint_id: str = UNCHANGED,
     endpoint_scheme: str = UNCHANGED,
     buyer_reference: str = UNCHANGED,
+    reminders_enabled: bool = UNCHANGED,
+    is_consumer: bool = UNCHANGED,
 ) -> Customer:
     changes = {
         name_: value
@@ -138,6 +144,8 @@ def customer_update(
             "endpoint_id": endpoint_id,
             "endpoint_scheme": endpoint_scheme,
             "buyer_reference": buyer_reference,
+            "reminders_enabled": reminders_enabled,
+            "is_consumer": is_consumer,
         }.items()
         if value is not UNCHANGED
     }

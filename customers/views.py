@@ -4,14 +4,16 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from common.conditional import ConditionalMixin
 from common.permissions import IsAdmin, IsOwnerOrAdmin, is_admin
 from customers import services
 from customers.filters import CustomerFilter
+from customers.models import Customer
 from customers.selectors import customer_list
 from customers.serializers import CustomerSerializer
 
 
-class CustomerViewSet(viewsets.ModelViewSet):
+class CustomerViewSet(ConditionalMixin, viewsets.ModelViewSet):
     """Customers. Staff see their own (another's id is a 404); admins see all.
 
     DELETE is soft: the customer disappears from lists but keeps its invoices;
@@ -24,10 +26,28 @@ class CustomerViewSet(viewsets.ModelViewSet):
     search_fields = ["name", "email", "tax_id"]
     ordering_fields = ["name", "created_at", "balance_due"]
     ordering = ["name", "id"]
+    # The whole row (common.conditional): the statistics move by UPDATE, not by save().
+    etag_fields = tuple(field.attname for field in Customer._meta.concrete_fields)
 
     def get_queryset(self):
         include_deleted = self.action == "restore"
         return customer_list(user=self.request.user, include_deleted=include_deleted)
+
+    def list(self, request, *args, **kwargs):
+        return self.conditional_list(
+            self.filter_queryset(self.get_queryset()),
+            rows_of=lambda rows: rows,
+            render=lambda rows: self.get_serializer(rows, many=True).data,
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.conditional_retrieve(
+            self.get_object(), lambda customer: self.get_serializer(customer).data
+        )
+
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        return self.respond_with_etag(response, self.written, reread=True)
 
     def perform_create(self, serializer):
         serializer.instance = services.customer_create(
@@ -38,6 +58,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
         serializer.instance = services.customer_update(
             customer=serializer.instance, **serializer.validated_data
         )
+        self.written = serializer.instance
 
     def perform_destroy(self, instance):
         services.customer_delete(customer=instance)

@@ -17,3 +17,35 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Imports Django (and WeasyPrint, when used) once, before forking the workers.
 preload_app = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+# Prometheus' multiprocess mode (PROMETHEUS_MULTIPROC_DIR, DEPLOYMENT.md §8): each process
+# keeps its metrics in files there and /metrics sums them, whichever worker answers.
+def _dead(path: str) -> bool:
+    pid = os.path.basename(path).rsplit("_", 1)[-1].removesuffix(".db")
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, PermissionError):
+        return False
+    return False
+
+
+def on_starting(server):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        # A restart starts the counts again (Prometheus reads that as a counter reset);
+        # files of running processes (a Celery worker on this host) stay.
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            if name.endswith(".db") and _dead(path):
+                os.remove(path)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess  # after the app: its mode is set
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -230,12 +230,13 @@ def invoice_live_state(invoice: Invoice, *, today: dt.date | None = None) -> Liv
     currency = invoice.currency
     money = lambda value: round_money(Decimal(value or 0), currency)  # noqa: E731
     amount_due = money(invoice.amount_due)
+    today = today or company_today()
     overdue = (
         invoice.kind == InvoiceKind.INVOICE
         and invoice.status in OPEN_STATUSES
         and invoice.due_date is not None
         and amount_due > 0
-        and invoice.due_date < (today or company_today())
+        and invoice.due_date < today
     )
     return LiveState(
         status=invoice.status,
@@ -245,4 +246,5 @@ def invoice_live_state(invoice: Invoice, *, today: dt.date | None = None) -> Liv
         refund_due=money(invoice.refund_due),
         is_overdue=overdue,
         credit_notes=_credit_notes(invoice),
+        days_overdue=(today - invoice.due_date).days if overdue else 0,
     )

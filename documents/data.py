@@ -158,6 +158,7 @@ class LiveState:
     refund_due: Decimal
     is_overdue: bool = False
     credit_notes: tuple[CreditNoteRef, ...] = ()
+    days_overdue: int = 0  # days past the due date while overdue, else 0
 
     @property
     def is_void(self) -> bool:

@@ -26,6 +26,7 @@ from django.template import Context, Engine
 
 from documents.data import DocumentLine, InvoiceDocument, LiveState, Party
 from documents.einvoice.codes import exemption_for
+from documents.epc_qr import epc_payment
 from documents.formatting import (
     format_country,
     format_date,
@@ -202,6 +203,15 @@ def _payment_instruction(
     )
 
 
+def _payment_qr(doc: InvoiceDocument, live: LiveState | None) -> str:
+    """The EPC QR code's image (data URI): the amount at issue on a document, the live
+    amount due on the page (none once void, paid or credited); "" where none belongs."""
+    if live is not None and live.is_void:
+        return ""
+    payment = epc_payment(doc, live.amount_due if live is not None else doc.amount_due)
+    return payment.png_data_uri() if payment is not None else ""
+
+
 def _paragraphs(text: str) -> list[str]:
     blocks = "\n".join(line.rstrip() for line in text.strip().splitlines()).split("\n\n")
     return [block.strip() for block in blocks if block.strip()]
@@ -251,7 +261,12 @@ def _live_context(
     """The page's status panel: live status, paid, credited, due, credit notes."""
     badges = [{"label": labels.get(f"status_{live.status}", live.status), "css": live.status}]
     if live.is_overdue:
-        badges.append({"label": labels["status_overdue"], "css": "overdue"})
+        overdue = (
+            labels["status_overdue_one"]
+            if live.days_overdue == 1
+            else labels["status_overdue_days"].format(days=live.days_overdue)
+        )
+        badges.append({"label": overdue, "css": "overdue"})
     notices = []
     if live.is_void:
         notices.append(labels["void_notice"])
@@ -368,6 +383,7 @@ def invoice_context(
         "tax_rows": tax_rows,
         "totals": _totals(doc, lang, labels, live),
         "payment_text": _payment_text(doc, lang, labels, live),
+        "payment_qr": _payment_qr(doc, live),
         "live": _live_context(doc, lang, labels, live) if live is not None else None,
         "notes": _paragraphs(doc.notes),
         "footer_text": doc.footer_text.strip(),
@@ -425,3 +441,11 @@ def render_invoice_html(
     ]
     context["inline_css"] = static_text("invoice.css") + static_text("invoice-screen.css")
     return render_template("documents/invoice_page.html", context)
+
+
+def render_not_found_html(lang: str | None) -> str:
+    """The friendly page of an unknown or revoked link, in `lang` (English if unsupported)."""
+    code = language_of(lang)
+    return render_template(
+        "documents/invoice_not_found.html", {"lang": code, "labels": labels_for(code)}
+    )

@@ -130,6 +130,8 @@ LABELS: Final = MappingProxyType(
         "payment_due_part": pgettext_noop("invoice payment", " by {date}"),
         # Translators: fills {bic_part} of "Please transfer ..."; keep the leading space.
         "payment_bic_part": pgettext_noop("invoice payment", " (BIC {bic})"),
+        # Translators: caption of the EPC ("GiroCode") QR code for a SEPA transfer.
+        "qr_caption": pgettext_noop("invoice payment", "Scan to pay with your banking app"),
         "paid_in_full": pgettext_noop("invoice payment", "Paid in full. Thank you."),
         "credit_settlement": pgettext_noop(
             "invoice payment", "This amount will be refunded or set off against open invoices."
@@ -143,6 +145,12 @@ LABELS: Final = MappingProxyType(
         "draft_notice": pgettext_noop("invoice notice", "Draft preview: not a valid invoice."),
         "page": pgettext_noop("invoice page footer", "Page {page} of {pages}"),
         "downloads": pgettext_noop("invoice page", "Download"),
+        "not_found_title": pgettext_noop("invoice page", "Invoice not found"),
+        "not_found_text": pgettext_noop(
+            "invoice page",
+            "This link does not lead to an invoice (any more). It may have been replaced by a "
+            "new one: please use the link in the latest e-mail, or ask the sender.",
+        ),
         "download_pdf": pgettext_noop("invoice download", "PDF"),
         "download_facturx": pgettext_noop("invoice download", "Factur-X (PDF with e-invoice)"),
         "download_ubl": pgettext_noop("invoice download", "UBL (XML e-invoice)"),
@@ -153,7 +161,8 @@ LABELS: Final = MappingProxyType(
         "status_paid": pgettext_noop("invoice status", "Paid"),
         "status_credited": pgettext_noop("invoice status", "Credited"),
         "status_void": pgettext_noop("invoice status", "Void"),
-        "status_overdue": pgettext_noop("invoice status", "Overdue"),
+        "status_overdue_one": pgettext_noop("invoice status", "Overdue by 1 day"),
+        "status_overdue_days": pgettext_noop("invoice status", "Overdue by {days} days"),
         "credit_notes": pgettext_noop("invoice page", "Credit notes"),
         "cancelled_by": pgettext_noop("invoice page", "Cancelled by credit note"),
         "credited_notice": pgettext_noop(

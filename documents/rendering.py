@@ -177,7 +177,7 @@ def documents_build_run(*, invoice_id: int) -> int | None:
     error = "; ".join(problems)[:2000]
     if build.attempts < settings.DOCUMENTS_TASK_MAX_ATTEMPTS:
         _finish(build, DocumentsStatus.PENDING, error)
-        return min(1800, 60 * 2 ** (build.attempts - 1))
+        return min(1800, settings.DOCUMENTS_TASK_RETRY_SECONDS * 2 ** (build.attempts - 1))
     logger.error("Documents of invoice %s failed after %s attempts", invoice_id, build.attempts)
     metrics.documents_failed.inc()
     _finish(build, DocumentsStatus.FAILED, error)

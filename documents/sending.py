@@ -27,7 +27,7 @@ from common.exceptions import BusinessException, ValidationException
 from customers.models import Customer
 from documents import errors
 from documents.mail import build_invoice_email, default_subject
-from documents.models import InvoiceSending, SendingStatus
+from documents.models import InvoiceSending, SendingPurpose, SendingStatus
 from invoices.models import Invoice, InvoiceStatus
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,27 @@ def invoice_send(
     )
     # robust: with the broker (Redis) down the sending stays recorded as queued instead of
     # the request failing after its commit (and a retry queueing the e-mail twice).
+    transaction.on_commit(lambda: _queue(sending.pk), robust=True)
+    return sending
+
+
+@transaction.atomic
+def invoice_reminder_send(
+    *, invoice: Invoice, level: int, to: str, fee_invoice: Invoice | None = None
+) -> InvoiceSending:
+    """Queue payment reminder `level` of an invoice (the reminders service decided it is
+    due); sent after commit, at most once, like every sending. documents.mail renders it
+    from `purpose`, `reminder_level` and `fee_invoice`; the subject is kept for the log."""
+    sending = InvoiceSending.objects.create(
+        invoice=invoice,
+        sent_by=None,
+        to=[to],
+        subject=default_subject(invoice, reminder_level=level),
+        purpose=SendingPurpose.REMINDER,
+        reminder_level=level,
+        fee_invoice=fee_invoice,
+    )
+    logger.info("Reminder %s of invoice %s queued to %s", level, invoice.number, to)
     transaction.on_commit(lambda: _queue(sending.pk), robust=True)
     return sending
 

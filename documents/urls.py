@@ -27,9 +27,11 @@ api_urlpatterns = [
 # Mounted at the root: the customer's page of one invoice, no login.
 urlpatterns = [
     path("i/<str:token>/", views.public_invoice_page, name="public-invoice"),
+    # Any token text reaches the view, which checks it: a bad link gets the HTML 404 page.
     re_path(
-        r"^i/(?P<token>[A-Za-z0-9_-]+)/(?P<fmt>pdf|ubl|cii|facturx)/$",
+        r"^i/(?P<token>[^/]+)/(?P<fmt>pdf|ubl|cii|facturx)/$",
         views.public_invoice_document,
         name="public-invoice-document",
     ),
+    re_path(r"^i/", views.public_not_found, name="public-invoice-not-found"),
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
@@ -18,10 +19,9 @@ from common.exceptions import BusinessException
 from common.handlers import envelope
 from common.permissions import IsOwnerOrAdmin
 from common.throttling import PublicInvoiceRateThrottle
-from documents import rendering, services
+from documents import public_page, rendering
 from documents import sending as sending_services
-from documents.adapters import invoice_document, invoice_live_state
-from documents.html import render_invoice_html
+from documents.html import render_not_found_html
 from documents.models import InvoiceSending
 from documents.renderers import RenderedDocument
 from documents.serializers import DocumentsStateSerializer, SendingSerializer, SendSerializer
@@ -161,13 +161,19 @@ class InvoiceRevokeLinkView(_InvoiceScopedView):
 _PUBLIC_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
-def _public_invoice(token: str) -> Invoice:
+def _public_invoice(token: str) -> Invoice | None:
     if not _PUBLIC_TOKEN.fullmatch(token):
-        raise Http404
-    invoice = Invoice.objects.filter(public_token=token).exclude(status=InvoiceStatus.DRAFT).first()
-    if invoice is None:
-        raise Http404
-    return invoice
+        return None
+    return Invoice.objects.filter(public_token=token).exclude(status=InvoiceStatus.DRAFT).first()
+
+
+def _not_found(request) -> HttpResponse:
+    """A revoked or unknown link is opened by a person: a small page in their language."""
+    html = render_not_found_html(translation.get_language_from_request(request))
+    response = HttpResponse(html, status=404, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 _THROTTLED_PAGE = """<!doctype html>
@@ -206,12 +212,9 @@ def public_invoice_page(request, token: str) -> HttpResponse:
     if (refused := _public_throttled(request)) is not None:
         return refused
     invoice = _public_invoice(token)
-    base = f"/i/{token}/"
-    links = {fmt: f"{base}{fmt}/" for fmt in services.FORMATS}
-    # The document as issued, and beside it the live state the invoice row holds.
-    html = render_invoice_html(
-        invoice_document(invoice), download_links=links, live=invoice_live_state(invoice)
-    )
+    if invoice is None:
+        return _not_found(request)
+    html = public_page.invoice_public_page_html(invoice=invoice)
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
@@ -228,6 +231,8 @@ def public_invoice_document(request, token: str, fmt: str) -> HttpResponse:
     if (refused := _public_throttled(request)) is not None:
         return refused
     invoice = _public_invoice(token)
+    if invoice is None:
+        return _not_found(request)
     try:
         rendered = rendering.invoice_document_serve(invoice=invoice, fmt=fmt)
     except (rendering.DocumentPending, rendering.RenderBusy) as exc:
@@ -236,3 +241,12 @@ def public_invoice_document(request, token: str, fmt: str) -> HttpResponse:
     except BusinessException as exc:  # not a DRF view: answer the API's envelope
         return JsonResponse(envelope(exc.code, exc.message, exc.details), status=exc.status_code)
     return _file_response(request, rendered)
+
+
+@never_cache
+@require_GET
+def public_not_found(request) -> HttpResponse:
+    """Any other path under /i/: the same page as an unknown link."""
+    if (refused := _public_throttled(request)) is not None:
+        return refused
+    return _not_found(request)

@@ -19,9 +19,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -56,6 +57,8 @@ from invoices.models import (
     PaymentMethod,
 )
 from invoices.selectors import overdue_q
+from invoices.services._lines import PRODUCT_LINE_FIELDS
+from products.models import Product
 from settings_app.calendar import company_today
 from settings_app.models import CompanySettings
 
@@ -67,7 +70,7 @@ CREDITABLE_STATUSES = (
     InvoiceStatus.CREDITED,
 )
 # The line formsets of a draft, by prefix (the related names), and their fields.
-LINE_FIELDS = {"items": ITEM_FIELDS, "allowances_charges": ALLOWANCE_CHARGE_FIELDS}
+LINE_FIELDS = {"items": ("product", *ITEM_FIELDS), "allowances_charges": ALLOWANCE_CHARGE_FIELDS}
 _LINE_FORMSETS = "_invoice_line_formsets"  # where the admin hands them to the main form
 # What the API accepts (invoices.serializers.InvoiceWriteSerializer).
 SERIES = re.compile(r"[A-Za-z0-9_-]{1,20}")
@@ -94,14 +97,15 @@ class OverdueFilter(admin.SimpleListFilter):
 
 # Narrow inputs: the item table fits a 1400 px screen (with the admin's side bar).
 _WIDTHS = {
-    "description": "11em",
+    "product": "6em",
+    "description": "9em",
     "quantity": "5em",
     "unit_code": "2.5em",
     "unit_price": "6em",
     "price_base_quantity": "3.5em",
     "discount_amount": "4.5em",
     "charge_amount": "4.5em",
-    "tax_category": "7.5em",
+    "tax_category": "6.5em",
     "tax_rate": "3.5em",
     "amount": "6.5em",
     "reason": "16em",
@@ -162,14 +166,47 @@ class _DraftLineInline(admin.TabularInline):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and db_field.name in _WIDTHS:
             field.widget.attrs["style"] = f"width: {_WIDTHS[db_field.name]}"
+        if isinstance(getattr(field, "widget", None), RelatedFieldWidgetWrapper):
+            # No add/change/view icons beside a line's product: the row must stay narrow.
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
         return field
 
 
 class InvoiceItemInline(_DraftLineInline):
     model = InvoiceItem
     extra = 1
-    fields = [*ITEM_FIELDS, "net"]
+    fields = ["product", *ITEM_FIELDS, "net"]
     readonly_fields = ["net"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.invoice = obj  # the products its lines name stay choosable when archived
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_queryset(self, request):
+        # Issued invoices show each line's product read-only: no query per line.
+        return super().get_queryset(request).select_related("product")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("description", "unit_price"):
+            kwargs["required"] = False  # blank: the product's (required without one)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name != "product":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        products = Product.objects.filter(archived=False)
+        invoice = getattr(self, "invoice", None)
+        if invoice is not None:
+            used = InvoiceItem.objects.filter(invoice_id=invoice.pk).values("product_id")
+            products = Product.objects.filter(Q(archived=False) | Q(pk__in=used))
+        kwargs["queryset"] = products
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # Read once per page: each line's select would otherwise query the catalogue.
+        field.choices = list(field.choices)
+        field.help_text = "Fills the fields left as they were with the product's values."
+        return field
 
     @admin.display(description="Net")
     def net(self, obj: InvoiceItem) -> str:
@@ -247,7 +284,14 @@ def _line_rows(formset) -> tuple[list[dict[str, Any]], list[forms.BaseForm]]:
         if id(form) in deleted or (form.instance.pk is None and not form.has_changed()):
             continue
         fields = LINE_FIELDS[formset.prefix]
-        rows.append({name: form.cleaned_data[name] for name in fields if name in form.cleaned_data})
+        row = {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+        if row.get("product") is not None and "product" in form.changed_data:
+            # A product just chosen fills what the user left untouched (the service
+            # copies its values into the missing fields).
+            for name in PRODUCT_LINE_FIELDS:
+                if name not in form.changed_data:
+                    row.pop(name, None)
+        rows.append(row)
         row_forms.append(form)
     return rows, row_forms
 
@@ -324,7 +368,7 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
     list_select_related = ["customer"]
     date_hierarchy = "issue_date"
     inlines = [InvoiceItemInline, AllowanceChargeInline]
-    actions = ["issue_selected"]
+    actions = ["issue_selected", "pause_reminders_selected", "resume_reminders_selected"]
     fieldsets = [
         (
             None,
@@ -343,7 +387,7 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
         ),
         ("Dates and terms", {"fields": ["issue_date", "due_date", "currency", "buyer_reference"]}),
         ("Notes", {"fields": ["notes"]}),
-        ("Figures", {"fields": ["totals", "vat_breakdown", "credit_notes"]}),
+        ("Figures", {"fields": ["totals", "vat_breakdown", "credit_notes", "reminders"]}),
         ("Voided", {"fields": ["void_reason"]}),
     ]
     # Shown, never edited here: derived by the services.
@@ -354,6 +398,7 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
         "totals",
         "vat_breakdown",
         "credit_notes",
+        "reminders",
         "void_reason",
     ]
 
@@ -602,6 +647,14 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
             ),
         )
 
+    @admin.display(description="Payment reminders")
+    def reminders(self, obj: Invoice) -> str:
+        # The highest level sent is on the row (reminders app): no query for the page.
+        if not obj.reminder_level:
+            return "-"
+        url = reverse("admin:reminders_paymentreminder_changelist") + f"?invoice={obj.pk}"
+        return format_html('Level {} sent: <a href="{}">reminders</a>', obj.reminder_level, url)
+
     # --- the bookkeeper's actions -----------------------------------------------------
 
     def get_urls(self):
@@ -618,6 +671,7 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
             route("record-payment/", self.record_payment_view, "record_payment"),
             route("payments/<int:payment_id>/delete/", self.delete_payment_view, "delete_payment"),
             route("credit-note/", self.credit_note_view, "credit_note"),
+            route("duplicate/", self.duplicate_view, "duplicate"),
             route("void/", self.void_view, "void"),
             route("send/", self.send_view, "send"),
             route("revoke-link/", self.revoke_link_view, "revoke_link"),
@@ -718,6 +772,20 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
             messages.SUCCESS,
         )
         return self._back(note)
+
+    def duplicate_view(self, request, object_id: str) -> HttpResponse:
+        invoice = self._invoice(request, object_id)
+        try:
+            copy = services.invoice_duplicate(invoice=invoice, by=request.user)
+        except BusinessException as exc:
+            self._refused(request, exc)
+            return self._back(invoice)
+        self.message_user(
+            request,
+            f"New draft from {invoice}, dated today; check it and issue it.",
+            messages.SUCCESS,
+        )
+        return self._back(copy)
 
     def void_view(self, request, object_id: str) -> HttpResponse:
         invoice = self._invoice(request, object_id)
@@ -855,6 +923,9 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
                 and invoice.status in CREDITABLE_STATUSES
                 and invoice.credited_total < invoice.gross_total,
                 "credit_note_url": url("credit_note"),
+                # Credit notes are not duplicated (the service refuses them too).
+                "can_duplicate": is_invoice and self.has_add_permission(request),
+                "duplicate_url": url("duplicate"),
                 "can_void": is_invoice
                 and invoice.status in OPEN_STATUSES
                 and invoice.paid_total == 0,
@@ -876,6 +947,24 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
                 self.message_user(request, f"{invoice}: {service_error_text(exc)}", messages.ERROR)
         if done:
             self.message_user(request, f"Issued {done} invoice(s).", messages.SUCCESS)
+
+    @admin.action(description="Pause payment reminders")
+    def pause_reminders_selected(self, request, queryset):
+        self._set_reminders_paused(request, queryset, paused=True)
+
+    @admin.action(description="Resume payment reminders")
+    def resume_reminders_selected(self, request, queryset):
+        self._set_reminders_paused(request, queryset, paused=False)
+
+    def _set_reminders_paused(self, request, queryset, *, paused: bool) -> None:
+        # State, not content: allowed on issued invoices, through the same service as the API.
+        invoices = list(queryset.order_by("id"))
+        for invoice in invoices:
+            services.invoice_reminders_pause(invoice=invoice, paused=paused)
+        verb = "Paused" if paused else "Resumed"
+        self.message_user(
+            request, f"{verb} reminders of {len(invoices)} invoice(s).", messages.SUCCESS
+        )
 
 
 @admin.register(NumberSequence)

@@ -12,6 +12,7 @@ INVOICE_NOT_PAYABLE = "invoice_not_payable"
 PAYMENT_EXCEEDS_AMOUNT_DUE = "payment_exceeds_amount_due"
 PAYMENT_EXCEEDS_REFUND_DUE = "payment_exceeds_refund_due"
 DOCUMENT_NOT_AVAILABLE = "document_not_available"
+INVOICE_NOT_DUPLICABLE = "invoice_not_duplicable"
 
 
 class InvoiceException(BusinessException):
@@ -62,3 +63,11 @@ class DocumentNotAvailable(InvoiceException):
 class PaymentExceedsRefundDue(InvoiceException):
     default_code = PAYMENT_EXCEEDS_REFUND_DUE
     default_message = "The refund is larger than what is owed back on the credit note."
+
+
+class InvoiceNotDuplicable(InvoiceException):
+    default_code = INVOICE_NOT_DUPLICABLE
+    default_message = (
+        "A credit note corrects one invoice and is not duplicated; "
+        "create a new one from the invoice (credit-note/)."
+    )

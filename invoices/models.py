@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from model_utils import FieldTracker
 
+from common import counts
 from common.fields import FastJSONField
 from common.models import TimeStampedModel
 from invoices.errors import InvoiceNotEditable
@@ -128,6 +129,7 @@ class InvoiceQuerySet(models.QuerySet):
         """Every UPDATE moves the version (unless it sets one): a rendered copy of an
         invoice (invoices.representation) can never outlive the row it was built from."""
         fields.setdefault("version", models.F("version") + 1)
+        counts.tables_changed()  # no post_save: the list's remembered ETags go too
         return super().update(**fields)
 
 
@@ -434,3 +436,44 @@ class Payment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.amount} on {self.date}"
+
+
+class ReportRollup(models.Model):
+    """Sums of the issued documents of one (owner, issue day, due day, currency, kind,
+    status): what the aging and summary reports add up (invoices.rollups).
+
+    Kept by the invoice services in the transaction that changes a document's figures
+    (one upsert of differences per write: invoices.services._rollups), so a rollback
+    leaves them right; `manage.py rebuild_report_rollups` recomputes them from the
+    invoices. Keyed by the dates, not by an age: the aging buckets and the overdue
+    split are ranges of `due_date` chosen at read time, so any "as of" day reads right.
+    Drafts are never in it. A row whose documents all moved on keeps `count` 0.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    issue_date = models.DateField()
+    due_date = models.DateField()
+    currency = models.CharField(max_length=3)
+    kind = models.CharField(max_length=16, choices=InvoiceKind.choices)
+    status = models.CharField(max_length=16, choices=InvoiceStatus.choices)
+    count = models.IntegerField(default=0)
+    gross_total = _money()
+    net_total = _money()
+    tax_total = _money()
+    paid_total = _money()
+    amount_due = _money()
+    refund_due = _money()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "issue_date", "due_date", "currency", "kind", "status"],
+                name="report_rollup_key",
+            )
+        ]
+        indexes = [models.Index(fields=["issue_date"], name="report_rollup_issue_date")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.issue_date} {self.kind} {self.status}: {self.count}"

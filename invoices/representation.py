@@ -51,6 +51,9 @@ INVOICE_ROW_FIELDS = (
     "status",
     "series",
     "customer_id",
+    # The customer's current name, joined in the same query (the buyer snapshot keeps
+    # the name at issue).
+    "customer__name",
     "owner_id",
     "issue_date",
     "due_date",
@@ -67,6 +70,8 @@ INVOICE_ROW_FIELDS = (
     "buyer",
     "credited_invoice_id",
     "recurring_invoice_id",
+    "reminders_paused",
+    "reminder_level",
     "void_reason",
     "issued_at",
     "voided_at",
@@ -75,7 +80,7 @@ INVOICE_ROW_FIELDS = (
     "updated_at",
     "version",
 )
-ITEM_ROW_FIELDS = ("id", "invoice_id", "position", *ITEM_FIELDS, "net_amount")
+ITEM_ROW_FIELDS = ("id", "invoice_id", "position", *ITEM_FIELDS, "net_amount", "product_id")
 _QUANTUM: dict[str, Decimal] = {}
 
 
@@ -148,6 +153,7 @@ def _item(row: Mapping[str, Any], currency: str) -> dict[str, Any]:
         "tax_category": row["tax_category"],
         "tax_rate": str(row["tax_rate"]),
         "net_amount": money_text(row["net_amount"], currency),
+        "product": row["product_id"],
     }
 
 
@@ -167,6 +173,7 @@ def invoice_row_dict(
         and row["due_date"] < today,
         "series": row["series"],
         "customer": row["customer_id"],
+        "customer_name": row["customer__name"],
         "owner": row["owner_id"],
         "issue_date": _date(row["issue_date"]),
         "due_date": _date(row["due_date"]),
@@ -193,6 +200,8 @@ def invoice_row_dict(
             "payments": row["payments_json"],
             "credited_invoice": row["credited_invoice_id"],
             "recurring_invoice": row["recurring_invoice_id"],
+            "reminders_paused": row["reminders_paused"],
+            "reminder_level": row["reminder_level"],
             "credit_notes": row["credit_notes_json"],
             "void_reason": row["void_reason"],
             "issued_at": _datetime(row["issued_at"]),
@@ -219,8 +228,16 @@ _RENDERED_LOCK = threading.Lock()
 
 
 def _rendered_key(row: Mapping[str, Any], today: dt.date) -> tuple[Any, ...]:
-    # `updated_at` too: a rolled-back transaction can hand the same id out again.
-    return (row["id"], row["version"], row["updated_at"], today, settings.PUBLIC_BASE_URL)
+    # `updated_at` too: a rolled-back transaction can hand the same id out again. The
+    # customer's name is shown live: renaming the customer does not save the invoice.
+    return (
+        row["id"],
+        row["version"],
+        row["updated_at"],
+        today,
+        settings.PUBLIC_BASE_URL,
+        row["customer__name"],
+    )
 
 
 def _remember(key: tuple[Any, ...], data: dict[str, Any]) -> None:
@@ -258,9 +275,47 @@ def invoice_dict(invoice: Invoice) -> dict[str, Any]:
 
     Items prefetched on the instance (the issuing service loads them) cost no query.
     """
-    row = {name: getattr(invoice, name) for name in INVOICE_ROW_FIELDS}
+    row = {name: getattr(invoice, name) for name in INVOICE_ROW_FIELDS if "__" not in name}
+    # Callers read the invoice with its customer (invoice_get, the issuing lock).
+    row["customer__name"] = invoice.customer.name
     prefetched = getattr(invoice, "_prefetched_objects_cache", {}).get("items")
     if prefetched is None:
         return invoice_rows_dicts([row])[0]
     items = [{name: getattr(item, name) for name in ITEM_ROW_FIELDS} for item in prefetched]
     return invoice_row_dict(row, items, today=company_today())
+
+
+# A payment in the list across invoices: the payment's read shape plus what a row of
+# that list needs to be read alone (one query with the invoice and customer joined).
+PAYMENT_ROW_FIELDS = (
+    "id",
+    "invoice_id",
+    "amount",
+    "date",
+    "method",
+    "reference",
+    "created_at",
+    "invoice__currency",
+    "invoice__number",
+    "invoice__kind",
+    "invoice__customer_id",
+    "invoice__customer__name",
+)
+
+
+def payment_row_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+    currency = row["invoice__currency"]
+    return {
+        "id": row["id"],
+        "invoice": row["invoice_id"],
+        "amount": money_text(row["amount"], currency),
+        "date": _date(row["date"]),
+        "method": row["method"],
+        "reference": row["reference"],
+        "created_at": _datetime(row["created_at"]),
+        "currency": currency,
+        "invoice_number": row["invoice__number"],
+        "invoice_kind": row["invoice__kind"],
+        "customer": row["invoice__customer_id"],
+        "customer_name": row["invoice__customer__name"],
+    }

@@ -12,8 +12,11 @@ from django.db.models import (
     Count,
     DecimalField,
     ExpressionWrapper,
+    F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -21,8 +24,18 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from common.permissions import is_admin
+from customers.models import Customer
 from invoices.calculation import round_money
-from invoices.models import ISSUED_STATUSES, OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
+from invoices.models import (
+    ISSUED_STATUSES,
+    OPEN_STATUSES,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    Payment,
+    ReportRollup,
+)
+from invoices.rollups import rollup_scope
 from settings_app.calendar import company_today
 
 
@@ -35,7 +48,8 @@ def invoice_list(*, user: User) -> QuerySet[Invoice]:
 
 
 def invoice_get(*, user: User, pk: int) -> Invoice:
-    return invoice_list(user=user).get(pk=pk)
+    # With its customer: the read shape shows the customer's name.
+    return invoice_list(user=user).select_related("customer").get(pk=pk)
 
 
 def overdue_q() -> Q:
@@ -67,8 +81,16 @@ def _money(value: Decimal, currency: str) -> str:
     return str(round_money(value, currency))
 
 
-def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, Any]:
-    """Open receivables (issued and partially paid invoices) by days past due, per currency."""
+def _aging_groups(invoices: QuerySet[Invoice], today: dt.date) -> tuple[Any, Any]:
+    """(bucket sums of open invoices, refunds due of credit notes) per currency: from
+    the rollups when `invoices` is a report scope (a few thousand rows at 1M
+    invoices), else from the invoices themselves. The same figures either way."""
+    scope = rollup_scope(invoices)
+    if scope is None:
+        source, per_row, count = invoices, Value(1), Count("*")
+    else:  # a rollup row stands for `count` documents
+        source, per_row = ReportRollup.objects.filter(scope, count__gt=0), F("count")
+        count = Sum("count")
     buckets: dict[str, Q] = {}
     for name, first, last in AGING_BUCKETS:
         condition = Q()
@@ -79,26 +101,35 @@ def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, A
         buckets[name] = condition
     # Counted without the id (not in the partial covering index: COUNT(id) would read
     # the table); COUNT(*) takes no FILTER in Django, SUM(1) does.
-    aggregates: dict[str, Any] = {"total": _sum("amount_due", Q()), "count": Count("*")}
+    aggregates: dict[str, Any] = {"total": _sum("amount_due", Q()), "n": count}
     for name, condition in buckets.items():
         aggregates[f"{name}__amount"] = _sum("amount_due", condition)
-        aggregates[f"{name}__count"] = Coalesce(Sum(Value(1), filter=condition), 0)
+        aggregates[f"{name}__count"] = Coalesce(Sum(per_row, filter=condition), 0)
     rows = (
-        invoices.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES)
+        source.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES)
         .values("currency")
         .annotate(**aggregates)
         .order_by("currency")
     )
+    refunds = (
+        source.filter(kind=InvoiceKind.CREDIT_NOTE, status=InvoiceStatus.ISSUED)
+        .values("currency")
+        .annotate(refund_due=Sum("refund_due"), n=count)
+        .order_by()
+    )
+    return rows, refunds
+
+
+def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, Any]:
+    """Open receivables (issued and partially paid invoices) by days past due, per currency.
+
+    The buckets are ranges of due dates counted back from `today`, chosen at read
+    time: any "as of" day reads right from the same rows."""
+    rows, refund_rows = _aging_groups(invoices, today)
     # Money owed back on credit notes (invoices.settlement): not a receivable, so not
     # in the buckets, but part of what the customers' balances add up to.
-    refunds = {
-        row["currency"]: row
-        for row in invoices.filter(kind=InvoiceKind.CREDIT_NOTE, status=InvoiceStatus.ISSUED)
-        .values("currency")
-        .annotate(refund_due=Sum("refund_due"), count=Count("*"))
-        .order_by()
-    }
-    empty = {"total": Decimal("0"), "count": 0}
+    refunds = {row["currency"]: row for row in refund_rows}
+    empty = {"total": Decimal("0"), "n": 0}
     by_currency = {row["currency"]: row for row in rows}
     for currency in refunds.keys() - by_currency.keys():
         by_currency[currency] = {
@@ -113,7 +144,7 @@ def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, A
             {
                 "currency": row["currency"],
                 "total_due": _money(row["total"], row["currency"]),
-                "invoice_count": row["count"],
+                "invoice_count": row["n"],
                 "refund_due": _money(_refund(refunds, row["currency"]), row["currency"]),
                 "balance": _money(
                     row["total"] - _refund(refunds, row["currency"]), row["currency"]
@@ -132,6 +163,55 @@ def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, A
     }
 
 
+AGING_INVOICES_LIMIT = 500
+
+
+def aging_bucket(days_overdue: int) -> str:
+    for name, first, last in AGING_BUCKETS:
+        if (first is None or days_overdue >= first) and (last is None or days_overdue <= last):
+            return name
+    raise AssertionError(days_overdue)  # the buckets cover every day
+
+
+def invoice_aging_invoices(
+    *, invoices: QuerySet[Invoice], today: dt.date, limit: int = AGING_INVOICES_LIMIT
+) -> tuple[list[dict[str, Any]], bool]:
+    """The open invoices of the aging report, longest overdue first (due date, then
+    id), at most `limit`; answers them and whether more are open. One query (the
+    partial index on open invoices' due dates, joined to the customers)."""
+    rows = list(
+        invoices.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES)
+        .order_by("due_date", "id")
+        .values(
+            "id",
+            "number",
+            "customer_id",
+            "customer__name",
+            "currency",
+            "due_date",
+            "amount_due",
+            "reminder_level",
+        )[: limit + 1]
+    )
+    answer = []
+    for row in rows[:limit]:
+        days = max((today - row["due_date"]).days, 0)
+        answer.append(
+            {
+                "id": row["id"],
+                "number": row["number"],
+                "customer": {"id": row["customer_id"], "name": row["customer__name"]},
+                "currency": row["currency"],
+                "due_date": row["due_date"].isoformat(),
+                "days_overdue": days,
+                "amount_due": _money(row["amount_due"], row["currency"]),
+                "bucket": aging_bucket(days),
+                "last_reminder_level": row["reminder_level"],
+            }
+        )
+    return answer, len(rows) > limit
+
+
 def _refund(refunds: dict[str, dict[str, Any]], currency: str) -> Decimal:
     row = refunds.get(currency)
     return row["refund_due"] if row else Decimal("0")
@@ -146,17 +226,24 @@ def invoice_summary(
 ) -> dict[str, Any]:
     """Invoiced, credited, paid and outstanding per currency, for issue dates in a period.
 
-    One query grouped by (currency, kind, status, overdue) with plain sums, read from
-    the covering index (COUNT(*), never COUNT(id): the id is not in it), then combined
-    here in exact Decimal: half the database time of one FILTER clause per figure.
+    One query grouped by (currency, kind, status, overdue) with plain sums, then
+    combined here in exact Decimal: over the rollups (per issue day and due day) for a
+    report scope, else over the invoices from the covering index (COUNT(*), never
+    COUNT(id): the id is not in it). `overdue` is `due_date < today` at read time.
     """
+    scope = rollup_scope(invoices)
+    if scope is None:
+        source, count = invoices.exclude(status=InvoiceStatus.DRAFT), Count("*")
+    else:  # the rollups hold no drafts
+        source, count = ReportRollup.objects.filter(scope, count__gt=0), Sum("count")
     if date_from:
-        invoices = invoices.filter(issue_date__gte=date_from)
+        source = source.filter(issue_date__gte=date_from)
     if date_to:
-        invoices = invoices.filter(issue_date__lte=date_to)
+        source = source.filter(issue_date__lte=date_to)
     groups = (
-        invoices.exclude(status=InvoiceStatus.DRAFT)
-        .annotate(overdue=ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField()))
+        source.annotate(
+            overdue=ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField())
+        )
         .values("currency", "kind", "status", "overdue")
         .annotate(
             gross=Sum("gross_total"),
@@ -165,7 +252,7 @@ def invoice_summary(
             paid=Sum("paid_total"),
             due=Sum("amount_due"),
             refund=Sum("refund_due"),
-            count=Count("*"),
+            n=count,  # not `count`: a rollup column
         )
         .order_by()
     )
@@ -213,7 +300,7 @@ def _add_to_summary(acc: dict[str, Any], group: dict[str, Any]) -> None:
     """One (kind, status, overdue) group into its currency's figures (same rules as the
     customer statistics: every issued document counts, credit notes apart; a void
     invoice and its cancellation credit note both count)."""
-    count = group["count"]
+    count = group["n"]
     if group["status"] not in ISSUED_STATUSES:
         return
     if group["kind"] == InvoiceKind.INVOICE:
@@ -253,3 +340,18 @@ def _summary_row(currency: str, acc: dict[str, Any]) -> dict[str, Any]:
         "overdue": _money(acc["overdue_amount"], currency),
         **{name: acc[name] for name in _SUMMARY_COUNTS},
     }
+
+
+def payment_list(*, user: User) -> QuerySet[Payment]:
+    """Payments the user may see: those of their own invoices (staff), all (admins)."""
+    queryset = Payment.objects.all()
+    if not is_admin(user):
+        queryset = queryset.filter(invoice__owner_id=user.id)
+    return queryset
+
+
+def invoices_with_customer_name(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """`customer__name` as a subquery column rather than `values()`' join: the page's
+    COUNT then drops it (Django strips unused annotations) and counts invoices alone."""
+    name = Customer.all_objects.filter(pk=OuterRef("customer_id")).order_by().values("name")
+    return queryset.annotate(customer__name=Subquery(name[:1]))

@@ -77,6 +77,48 @@ class InvoiceItemWriteSerializer(serializers.Serializer):
     tax_rate = _rate_field()
 
 
+class AsciiIdField(serializers.IntegerField):
+    """A row id: a JSON integer or ASCII digits (int() would read U+0661 as 1, and DRF
+    takes 11.0, which JSON parsing makes a Decimal, as 11)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not (
+            isinstance(data, int) or (isinstance(data, str) and data.isascii() and data.isdigit())
+        ):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class InvoiceLineWriteSerializer(InvoiceItemWriteSerializer):
+    """An invoice line. It may name a catalogue `product`: the product's description (else
+    its name), unit code, unit price, tax category and rate fill the fields the line leaves
+    out, copied into the line, so later product edits never change it. Without a product,
+    `description` and `unit_price` are required."""
+
+    product = AsciiIdField(
+        required=False,
+        allow_null=True,
+        help_text="A product id (not archived): its values fill the fields left out.",
+    )
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    unit_price = serializers.DecimalField(
+        max_digits=19, decimal_places=4, min_value=ZERO, required=False
+    )
+    unit_code = serializers.RegexField(
+        r"^[A-Z0-9]{1,3}$",
+        required=False,
+        help_text=f"Default: the product's, else {ITEM_DEFAULTS['unit_code']}.",
+    )
+    tax_category = serializers.ChoiceField(
+        choices=TAX_CATEGORIES,
+        required=False,
+        help_text=f"Default: the product's, else {ITEM_DEFAULTS['tax_category']}.",
+    )
+
+
 class VatExemptionSerializer(serializers.Serializer):
     """BT-121 (VATEX code) and BT-120 (text) of one VAT category; rules in the services."""
 
@@ -157,8 +199,13 @@ class InvoiceWriteSerializer(serializers.Serializer):
         help_text="Exemption code (VATEX, BT-121) and text (BT-120) per category; AE, K, G "
         "and O have defaults, E needs a code or a reason.",
     )
-    items = InvoiceItemWriteSerializer(many=True, required=False, max_length=10_000)
+    items = InvoiceLineWriteSerializer(many=True, required=False, max_length=10_000)
     allowances_charges = AllowanceChargeWriteSerializer(many=True, required=False, max_length=1000)
+    reminders_paused = serializers.BooleanField(
+        required=False,
+        help_text="Stop (true) or restart (false) payment reminders. State, not content: "
+        "the one field a PATCH may change on an issued invoice.",
+    )
 
     def validate_currency(self, value: str) -> str:
         if not value:
@@ -255,6 +302,9 @@ class InvoiceItemReadSerializer(serializers.Serializer):
     tax_category = serializers.CharField()
     tax_rate = serializers.CharField()
     net_amount = serializers.CharField()
+    product = serializers.IntegerField(
+        allow_null=True, help_text="The product the line's values were copied from, if any."
+    )
 
 
 class AllowanceChargeReadSerializer(serializers.Serializer):
@@ -289,6 +339,18 @@ class PaymentReadSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class PaymentListItemSerializer(PaymentReadSerializer):
+    """A payment in `GET /api/payments/`: with its invoice's currency, number and customer."""
+
+    currency = serializers.CharField(help_text="The invoice's currency (ISO 4217).")
+    invoice_number = serializers.CharField(allow_null=True)
+    invoice_kind = serializers.ChoiceField(
+        choices=InvoiceKind.choices, help_text="On a credit note the payment is a refund."
+    )
+    customer = serializers.IntegerField()
+    customer_name = serializers.CharField(help_text="The customer's current name.")
+
+
 class CreditNoteRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -306,6 +368,9 @@ class InvoiceReadSerializer(serializers.Serializer):
     is_overdue = serializers.BooleanField()
     series = serializers.CharField()
     customer = serializers.IntegerField()
+    customer_name = serializers.CharField(
+        help_text="The customer's current name (`buyer` keeps the name at issue)."
+    )
     owner = serializers.IntegerField()
     issue_date = serializers.DateField(allow_null=True)
     due_date = serializers.DateField(allow_null=True)
@@ -349,6 +414,12 @@ class InvoiceReadSerializer(serializers.Serializer):
     credited_invoice = serializers.IntegerField(allow_null=True)
     recurring_invoice = serializers.IntegerField(
         allow_null=True, help_text="The recurring invoice (schedule) that generated it."
+    )
+    reminders_paused = serializers.BooleanField(
+        help_text="No payment reminders go out for this invoice while true."
+    )
+    reminder_level = serializers.IntegerField(
+        help_text="The highest payment reminder level sent (0: none yet)."
     )
     credit_notes = CreditNoteRefSerializer(many=True)
     void_reason = serializers.CharField()

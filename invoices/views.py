@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -11,19 +12,20 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.conditional import ConditionalMixin
 from common.exceptions import ValidationException
-from common.filters import MAX_ID
+from common.filters import MAX_ID, FilterBackend, StrictOrderingFilter
 from common.permissions import IsAdmin, IsOwnerOrAdmin
 from invoices import services
-from invoices.filters import InvoiceFilter
-from invoices.models import Invoice, Payment
+from invoices.filters import InvoiceFilter, InvoiceSearchFilter
+from invoices.models import Invoice, InvoiceStatus, Payment
 from invoices.representation import (
     INVOICE_ROW_FIELDS,
     invoice_dict,
     invoice_rows_dicts,
     payment_dict,
 )
-from invoices.selectors import invoice_get, invoice_list
+from invoices.selectors import invoice_list, invoices_with_customer_name
 from invoices.serializers import (
     InvoiceReadSerializer,
     InvoiceWriteSerializer,
@@ -32,6 +34,7 @@ from invoices.serializers import (
     PaymentWriteSerializer,
     VoidSerializer,
 )
+from settings_app.calendar import company_today
 
 
 def _check_draft_size(request) -> None:
@@ -61,7 +64,14 @@ def _id_or_404(pk: str) -> int:
     return int(pk)
 
 
+# What an invoice's answer is built from beyond `Invoice.version` (common.conditional):
+# list rows show the customer's name, which a rename changes without touching invoices.
+INVOICE_ETAG_FIELDS = ("id", "version", "updated_at", "customer__name")
+_ETAG_ONLY_FIELDS = tuple(f for f in INVOICE_ETAG_FIELDS if f not in INVOICE_ROW_FIELDS)
+
+
 class InvoiceViewSet(
+    ConditionalMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -71,17 +81,29 @@ class InvoiceViewSet(
 
     permission_classes = [IsOwnerOrAdmin]
     filterset_class = InvoiceFilter
+    filter_backends = [FilterBackend, InvoiceSearchFilter, StrictOrderingFilter]
     search_fields = ["number", "customer__name"]
     ordering_fields = ["issue_date", "number", "gross_total", "due_date", "created_at", "id"]
     ordering = ["-id"]
     serializer_class = InvoiceReadSerializer
+    etag_fields = INVOICE_ETAG_FIELDS
+    etag_memo = True  # every change of a list row saves an invoice or its customer
 
     def get_queryset(self):
-        return invoice_list(user=self.request.user)
+        queryset = invoice_list(user=self.request.user)
+        if self.action == "retrieve":  # its ETag names the customer: no second query
+            queryset = queryset.select_related("customer")
+        elif self.action == "list":  # the name without a join in the page's COUNT
+            queryset = invoices_with_customer_name(queryset)
+        return queryset
+
+    def etag_context(self):
+        # `is_overdue` moves with the company's day, `public_url` with the setting.
+        return (company_today(), settings.PUBLIC_BASE_URL)
 
     def _answer(self, invoice: Invoice, code: int = status.HTTP_200_OK) -> Response:
-        fresh = invoice_get(user=self.request.user, pk=invoice.pk)
-        return Response(invoice_dict(fresh), status=code)
+        fresh = invoice_list(user=self.request.user).select_related("customer").get(pk=invoice.pk)
+        return self.respond_with_etag(Response(invoice_dict(fresh), status=code), fresh)
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
@@ -89,6 +111,8 @@ class InvoiceViewSet(
         return InvoiceReadSerializer
 
     def list(self, request, *args, **kwargs):
+        if (not_modified := self.remembered_not_modified()) is not None:
+            return not_modified
         queryset = self.filter_queryset(self.get_queryset())
         if request.query_params.get("ordering", "").lstrip("-") in (
             "issue_date",
@@ -103,11 +127,14 @@ class InvoiceViewSet(
             )
             queryset = queryset.order_by(expression, "-id")
         # Rows, not model instances: the list is the busiest endpoint (docs/PERFORMANCE.md).
-        page = self.paginate_queryset(queryset.values(*INVOICE_ROW_FIELDS))
-        return self.get_paginated_response(invoice_rows_dicts(page))
+        return self.conditional_list(
+            queryset,
+            rows_of=lambda rows: rows.values(*INVOICE_ROW_FIELDS, *_ETAG_ONLY_FIELDS),
+            render=invoice_rows_dicts,
+        )
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(invoice_dict(self.get_object()))
+        return self.conditional_retrieve(self.get_object(), invoice_dict)
 
     @extend_schema(request=InvoiceWriteSerializer, responses={201: InvoiceReadSerializer})
     def create(self, request, *args, **kwargs):
@@ -131,7 +158,15 @@ class InvoiceViewSet(
         fields = serializer.validated_data
         if "kind" not in request.data:  # a full PUT that leaves the (fixed) kind out
             fields.pop("kind", None)
-        invoice = services.invoice_update_draft(invoice=invoice, **fields)
+        # Reminders paused is state, not content: the one field writable after issue.
+        paused = fields.pop("reminders_paused", None)
+        if paused is None:
+            invoice = services.invoice_update_draft(invoice=invoice, **fields)
+        else:
+            with transaction.atomic():  # content and state together, or neither
+                if fields or invoice.status == InvoiceStatus.DRAFT:
+                    invoice = services.invoice_update_draft(invoice=invoice, **fields)
+                invoice = services.invoice_reminders_pause(invoice=invoice, paused=paused)
         return self._answer(invoice)
 
     @extend_schema(request=InvoiceWriteSerializer, responses={200: InvoiceReadSerializer})
@@ -162,7 +197,7 @@ class InvoiceViewSet(
             )
         except Invoice.DoesNotExist:
             raise Http404 from None
-        return Response(invoice_dict(invoice))
+        return self.respond_with_etag(Response(invoice_dict(invoice)), invoice)
 
     @extend_schema(request=VoidSerializer, responses={200: InvoiceReadSerializer})
     @action(detail=True, methods=["post"])
@@ -180,6 +215,22 @@ class InvoiceViewSet(
     def credit_note(self, request, pk=None):
         credit_note = services.invoice_credit_note_create(invoice=self.get_object())
         return self._answer(credit_note, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Duplicate an invoice",
+        description="A new draft of the caller for the same customer, with the invoice's "
+        "lines (their values as on the invoice), allowances and charges, notes, references, "
+        "exemptions and currency; dated today, due after the customer's payment terms, "
+        "without a number until issued. Works on draft, issued and void invoices. A line "
+        "keeps its product unless the product is archived. A credit note answers 409 "
+        "`invoice_not_duplicable`; a deleted customer is a 400 on `customer`.",
+        request=None,
+        responses={201: InvoiceReadSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request, pk=None):
+        copy = services.invoice_duplicate(invoice=self.get_object(), by=request.user)
+        return self._answer(copy, status.HTTP_201_CREATED)
 
     @extend_schema(methods=["get"], request=None, responses={200: PaymentReadSerializer(many=True)})
     @extend_schema(

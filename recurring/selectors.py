@@ -121,6 +121,21 @@ def recurring_due_starts(
     return list(queryset.order_by("next_period_start", "id").values_list("next_period_start", "id"))
 
 
+def recurring_templates(ids: Sequence[int]) -> QuerySet[RecurringInvoice]:
+    """The schedules' `updated_at` with their template lines (three queries in all)."""
+    return (
+        RecurringInvoice.objects.filter(pk__in=list(ids))
+        .only("id", "updated_at")
+        .prefetch_related(
+            Prefetch("items", queryset=RecurringItem.objects.order_by("position", "id")),
+            Prefetch(
+                "allowances_charges",
+                queryset=RecurringAllowanceCharge.objects.order_by("position", "id"),
+            ),
+        )
+    )
+
+
 def template_rows(schedule: RecurringInvoice) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The template's lines as the draft service takes them (prefetched rows are used)."""
     items = [{name: getattr(row, name) for name in ITEM_FIELDS} for row in schedule.items.all()]

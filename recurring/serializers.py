@@ -65,6 +65,7 @@ class RecurringItemReadSerializer(InvoiceItemReadSerializer):
     """A template line: an invoice line without its computed net (figured per period)."""
 
     net_amount = None
+    product = None  # template lines name no catalogue product
 
 
 class LastErrorSerializer(serializers.Serializer):

@@ -11,8 +11,8 @@ all of it back and is kept in `last_error` for the next run to try again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
-import inspect
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +54,7 @@ from recurring.models import (
     RecurringPeriod,
     ScheduleStatus,
 )
+from recurring.parallel import BatchPool
 from recurring.selectors import (
     Period,
     due_periods_count,
@@ -61,6 +62,7 @@ from recurring.selectors import (
     next_period,
     recurring_due_starts,
     recurring_issue_date,
+    recurring_templates,
     template_rows,
     upcoming_periods,
 )
@@ -74,10 +76,6 @@ RATE_PLACES = Decimal("0.01")
 DESCRIPTION_MAX = RecurringItem._meta.get_field("description").max_length
 # Filled in for the length check of a template: long month names and dates.
 _SAMPLE_PERIOD = (dt.date(2000, 9, 30), dt.date(2000, 12, 31))
-# Invoice columns the draft service may not take yet (issue 13 adds parameters for
-# them); what it does not take is written by one UPDATE in the same transaction.
-_DRAFT_EXTRAS = ("period_start", "period_end", "order_reference")
-_DRAFT_PARAMETERS = frozenset(inspect.signature(invoice_create_draft).parameters)
 # A schedule's invoices that keep a `stop_on_unpaid` schedule from billing.
 UNPAID_STATUSES = (InvoiceStatus.DRAFT, *OPEN_STATUSES)
 
@@ -416,6 +414,8 @@ FINISHED = "finished"  # nothing left: the schedule is completed
 BUSY = "busy"  # another runner holds the schedule right now
 INACTIVE = "inactive"  # paused, cancelled, completed or deleted meanwhile
 FAILED = "failed"
+# Schedules billed per batch: their template lines are read in two queries.
+BATCH_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -425,6 +425,16 @@ class PeriodResult:
     invoice_id: int | None = None
     error: dict[str, Any] | None = None
     next_start: dt.date | None = None  # the schedule's next period after this attempt
+
+
+@dataclass(frozen=True)
+class Template:
+    """A schedule's lines read before its lock; used only while the locked row still has
+    this `updated_at` (every template edit saves the schedule in the same transaction)."""
+
+    updated_at: dt.datetime
+    items: list[dict[str, Any]]
+    allowances: list[dict[str, Any]]
 
 
 def _claim(schedule: RecurringInvoice, period: Period, outcome: str) -> int | None:
@@ -461,12 +471,19 @@ def _has_unpaid(schedule: RecurringInvoice) -> bool:
     ).exists()
 
 
-def _bill(
-    schedule: RecurringInvoice, period: Period, run_date: dt.date, company: CompanySettings
+def _draft(
+    schedule: RecurringInvoice,
+    period: Period,
+    run_date: dt.date,
+    company: CompanySettings,
+    template: Template | None,
 ) -> Invoice:
-    """The period's invoice: a draft from the template, then issued (and sent) by mode."""
+    """The period's draft from the template, dated by the period (or the run date)."""
     customer = schedule.customer
-    items, allowances = template_rows(schedule)
+    if template is not None and template.updated_at == schedule.updated_at:
+        items, allowances = template.items, template.allowances
+    else:  # edited since it was read (or not read): the locked schedule's lines
+        items, allowances = template_rows(schedule)
     items = filled_items(
         items, start=period.start, end=period.end, language=customer.preferred_language
     )
@@ -477,30 +494,30 @@ def _bill(
         if schedule.days_until_due is not None
         else customer.payment_terms_days
     )
-    extras = {
-        "period_start": period.start,
-        "period_end": period.end,
-        "order_reference": schedule.order_reference,
-    }
-    draft = invoice_create_draft(
+    return invoice_create_draft(
         owner=schedule.owner,
         customer=customer,
         items=items,
         allowances_charges=allowances,
+        series=series,
         issue_date=issue_date,
         due_date=issue_date + dt.timedelta(days=days),
         currency=schedule.currency,
         buyer_reference=schedule.buyer_reference,
         notes=schedule.notes,
-        **{name: value for name, value in extras.items() if name in _DRAFT_PARAMETERS},
+        order_reference=schedule.order_reference,
+        period_start=period.start,
+        period_end=period.end,
+        recurring_invoice_id=schedule.pk,
     )
-    Invoice.objects.filter(pk=draft.pk).update(
-        recurring_invoice=schedule,
-        **{name: value for name, value in extras.items() if name not in _DRAFT_PARAMETERS},
-    )
+
+
+def _issue(schedule: RecurringInvoice, draft: Invoice) -> Invoice:
+    """Issued (and sent) by the schedule's mode; the last step, as the number's counter
+    row is what every issue of the series waits for."""
     if schedule.issue_mode == IssueMode.DRAFT:
         return draft
-    invoice = invoice_issue(invoice=draft, issue_date=issue_date)
+    invoice = invoice_issue(invoice=draft, issue_date=draft.issue_date, just_created=True)
     if schedule.issue_mode == IssueMode.ISSUE_AND_SEND:
         invoice_send(invoice=invoice, by=None)  # queued; the e-mail leaves after commit
     return invoice
@@ -521,7 +538,12 @@ def _locked_schedule(schedule_id: int) -> RecurringInvoice | None:
 
 
 @transaction.atomic
-def _bill_next(schedule_id: int, run_date: dt.date) -> PeriodResult:
+def _bill_next(
+    schedule_id: int,
+    run_date: dt.date,
+    company: CompanySettings | None = None,
+    template: Template | None = None,
+) -> PeriodResult:
     schedule = _locked_schedule(schedule_id)
     if schedule is None:
         exists = RecurringInvoice.objects.filter(pk=schedule_id).exists()
@@ -541,10 +563,10 @@ def _bill_next(schedule_id: int, run_date: dt.date) -> PeriodResult:
         _set_cursor(schedule, period.index + 1)
         schedule.save(update_fields=["next_index", "next_period_start", "status", "updated_at"])
         return PeriodResult(ALREADY_CLAIMED, period.start, next_start=schedule.next_period_start)
-    invoice = None
+    draft = None
     if outcome == INVOICED:
-        invoice = _bill(schedule, period, run_date, CompanySettings.current())
-        RecurringPeriod.objects.filter(pk=claim).update(invoice=invoice)
+        draft = _draft(schedule, period, run_date, company or CompanySettings.current(), template)
+        RecurringPeriod.objects.filter(pk=claim).update(invoice=draft)
         schedule.cycles_done += 1
     _set_cursor(schedule, period.index + 1)
     schedule.last_run_at = timezone.now()
@@ -560,6 +582,7 @@ def _bill_next(schedule_id: int, run_date: dt.date) -> PeriodResult:
             "updated_at",
         ]
     )
+    invoice = _issue(schedule, draft) if draft is not None else None
     return PeriodResult(
         outcome,
         period.start,
@@ -585,15 +608,22 @@ def _record_error(schedule_id: int, error: dict[str, Any]) -> None:
     )
 
 
-def recurring_period_bill(*, schedule_id: int, run_date: dt.date) -> PeriodResult:
+def recurring_period_bill(
+    *,
+    schedule_id: int,
+    run_date: dt.date,
+    company: CompanySettings | None = None,
+    template: Template | None = None,
+) -> PeriodResult:
     """Bill (or skip) the schedule's next period if it is due on `run_date`.
 
     All or nothing: a refusal (the customer lost its address, an e-invoice rule, no
     e-mail address to send to) leaves no row behind and is kept in `last_error`; the
-    next run tries the same period again.
+    next run tries the same period again. `company` (read for the series) and
+    `template` (the lines, read before the lock) spare a batch its per-period reads.
     """
     try:
-        return _bill_next(schedule_id, run_date)
+        return _bill_next(schedule_id, run_date, company, template)
     except BusinessException as exc:
         period = _next_start(schedule_id)
         error = _error(exc.code, exc.message, exc.details, period)
@@ -612,6 +642,30 @@ def _next_start(schedule_id: int) -> dt.date | None:
         .values_list("next_period_start", flat=True)
         .first()
     )
+
+
+def recurring_batch_bill(
+    schedule_ids: Sequence[int], *, run_date: dt.date
+) -> list[tuple[int, PeriodResult]]:
+    """The next period of each schedule, each in its own transaction; the templates of
+    the batch are read in two queries and the company once (the draft rereads it)."""
+    company = CompanySettings.current()
+    templates = {
+        schedule.pk: Template(schedule.updated_at, *template_rows(schedule))
+        for schedule in recurring_templates(schedule_ids)
+    }
+    return [
+        (
+            schedule_id,
+            recurring_period_bill(
+                schedule_id=schedule_id,
+                run_date=run_date,
+                company=company,
+                template=templates.get(schedule_id),
+            ),
+        )
+        for schedule_id in schedule_ids
+    ]
 
 
 # --- runs -------------------------------------------------------------------------------
@@ -666,16 +720,20 @@ def recurring_run(
     schedule_ids: Sequence[int] | None = None,
     on_schedule: Callable[[ScheduleRun], None] | None = None,
     limit: int | None = None,
+    workers: int = 1,
 ) -> RunReport:
     """The runner (beat task and `run_recurring_invoices`): every period of the active
     schedules that starts on or before the run date (the company's day by default).
 
-    Periods are billed in date order across all schedules (a heap keyed by each
-    schedule's next period start), each in its own transaction, so each keeps its own
-    start as issue date whenever the numbering allows. At most `limit`
-    (RECURRING_MAX_CATCHUP) periods per schedule and run: what is left is said in
-    `last_error` and billed by the next runs, never skipped. A schedule stops at its
-    first refusal (kept in `last_error`, tried again at the next run).
+    Periods are billed in date order across all schedules, one date at a time (a wave:
+    the schedules whose next period starts that day), each period in its own
+    transaction, so each keeps its own start as issue date whenever the numbering
+    allows. `workers` > 1 splits each wave over as many processes (PostgreSQL): the
+    periods of one day may be numbered in any order among themselves, never before an
+    earlier day's. At most `limit` (RECURRING_MAX_CATCHUP) periods per schedule and
+    run: what is left is said in `last_error` and billed by the next runs, never
+    skipped. A schedule stops at its first refusal (kept in `last_error`, tried again
+    at the next run).
     """
     run_date = run_date or company_today()
     limit = settings.RECURRING_MAX_CATCHUP if limit is None else limit
@@ -684,16 +742,15 @@ def recurring_run(
     runs = {schedule_id: ScheduleRun(schedule_id) for _, schedule_id in heap}
     handled: dict[int, int] = dict.fromkeys(runs, 0)
     report = RunReport(run_date)
+    bill = functools.partial(recurring_batch_bill, run_date=run_date)
 
     def finish(run: ScheduleRun) -> None:
         report.schedules.append(run)
         if on_schedule is not None:
             on_schedule(run)
 
-    while heap:
-        _, schedule_id = heapq.heappop(heap)
+    def settle(schedule_id: int, result: PeriodResult) -> None:
         run = runs[schedule_id]
-        result = recurring_period_bill(schedule_id=schedule_id, run_date=run_date)
         if result.outcome == INVOICED:
             run.invoice_ids.append(result.invoice_id)
             handled[schedule_id] += 1
@@ -704,7 +761,7 @@ def recurring_run(
             run.busy = result.outcome == BUSY
             run.failed = result.error
             finish(run)
-            continue
+            return
         if result.next_start is None or result.next_start > run_date:
             finish(run)
         elif handled[schedule_id] < limit:
@@ -712,6 +769,17 @@ def recurring_run(
         else:
             _catch_up_cut(run, run_date, limit)
             finish(run)
+
+    with BatchPool(workers) as pool:
+        while heap:
+            day = heap[0][0]
+            wave = []
+            while heap and heap[0][0] == day:
+                wave.append(heapq.heappop(heap)[1])
+            batches = [wave[i : i + BATCH_SIZE] for i in range(0, len(wave), BATCH_SIZE)]
+            for results in pool.map(bill, batches):
+                for schedule_id, result in results:
+                    settle(schedule_id, result)
     return report
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -52,3 +53,22 @@ def company_settings_public_invalidate() -> None:
         cache.delete(PUBLIC_CACHE_KEY)
     except Exception:
         logger.warning("Cache unavailable; could not invalidate public settings")
+
+
+INVOICING_FIELDS = (
+    "default_currency",
+    "default_tax_category",
+    "default_payment_terms_days",
+    "invoice_series",
+    "credit_note_series",
+    "invoice_number_format",
+    "default_language",
+    "timezone",
+)
+
+
+def invoicing_settings(*, company: CompanySettings) -> dict[str, Any]:
+    """The defaults of new drafts, for every signed-in user (no seller data)."""
+    data: dict[str, Any] = {name: getattr(company, name) for name in INVOICING_FIELDS}
+    data["default_tax_rate"] = str(Decimal(company.default_tax_rate).quantize(Decimal("0.01")))
+    return data

@@ -9,7 +9,9 @@ from common.validators import (
     validate_vat_id,
 )
 from documents.einvoice.codes import endpoint_errors
+from documents.email_texts import email_texts_errors
 from settings_app.models import CompanySettings
+from settings_app.validators import reminder_levels_errors
 from settings_app.validators import validate_logo as logo_checks
 
 
@@ -54,6 +56,12 @@ class CompanySettingsSerializer(serializers.ModelSerializer):
     def validate_logo(self, value):
         return value if value is not None else ""
 
+    def validate_email_texts(self, value):
+        # Each message names the text ("reminder_1.de.subject: unknown placeholder {x} ...").
+        if problems := email_texts_errors(value):
+            raise serializers.ValidationError(problems)
+        return value
+
     class Meta:
         model = CompanySettings
         exclude = ["singleton"]
@@ -66,6 +74,15 @@ class CompanySettingsSerializer(serializers.ModelSerializer):
         identifier = attrs.get("endpoint_id", current.endpoint_id if current else "")
         if errors := endpoint_errors(scheme, identifier):
             raise serializers.ValidationError(errors)
+        if {"reminder_levels", "default_currency", "late_interest"} & set(attrs):
+            stored = current or CompanySettings()
+            problems = reminder_levels_errors(
+                attrs.get("reminder_levels", stored.reminder_levels),
+                attrs.get("default_currency", stored.default_currency),
+                late_interest=attrs.get("late_interest", stored.late_interest),
+            )
+            if problems:
+                raise serializers.ValidationError({"reminder_levels": problems})
         return attrs
 
 
@@ -79,3 +96,19 @@ class PublicCompanySettingsSerializer(serializers.Serializer):
     email = serializers.CharField(allow_null=True)
     website = serializers.CharField(allow_null=True)
     logo_url = serializers.CharField(allow_null=True)
+
+
+class InvoicingSettingsSerializer(serializers.Serializer):
+    """The defaults a new draft takes, readable by every signed-in user."""
+
+    default_currency = serializers.CharField(help_text="ISO 4217; a new customer's currency.")
+    default_tax_category = serializers.CharField(help_text="UNCL5305.")
+    default_tax_rate = serializers.CharField(help_text="Percent; the rate of S lines left out.")
+    default_payment_terms_days = serializers.IntegerField(
+        help_text="Days until due for new customers (a customer's own terms win)."
+    )
+    invoice_series = serializers.CharField()
+    credit_note_series = serializers.CharField()
+    invoice_number_format = serializers.CharField(help_text="e.g. {series}-{year}-{seq:05d}.")
+    default_language = serializers.CharField()
+    timezone = serializers.CharField(help_text="IANA name: the company's calendar for dates.")

@@ -9,4 +9,5 @@ urlpatterns = [
         views.PublicCompanySettingsView.as_view(),
         name="company-settings-public",
     ),
+    path("invoicing/", views.InvoicingSettingsView.as_view(), name="invoicing-settings"),
 ]

@@ -10,9 +10,11 @@ import datetime as dt
 import random
 from typing import Any
 
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import Role, User
 from bench.seed.bulk import BulkWriter
 from bench.seed.data import (
     WRITER_CUSTOMERS,
@@ -33,7 +35,9 @@ from invoices.models import (
     InvoiceStatus,
     NumberSequence,
     Payment,
+    ReportRollup,
 )
+from invoices.rollups import rollup_rebuild
 from settings_app.calendar import company_today
 from settings_app.models import CompanySettings
 
@@ -85,8 +89,18 @@ def reset(marker: dict[str, Any]) -> dict[str, Any]:
         from customers.services import customer_statistics_recompute
 
         customer_statistics_recompute(customer_ids=customers)
+    _rebuild_rollups_of_writer()
     _vacuum()
     return {"customers_recomputed": len(customers)}
+
+
+def _rebuild_rollups_of_writer() -> None:
+    """The rows deleted above and the bulk fixtures below bypass the services: the report
+    rollups of their owner (only the writer's, a few thousand invoices) are summed again."""
+    writer = User.objects.filter(username=WRITER_USERNAME).values_list("id", flat=True).first()
+    if writer is not None:
+        with transaction.atomic():
+            rollup_rebuild(owner_ids=[writer])
 
 
 def _vacuum() -> None:
@@ -96,7 +110,7 @@ def _vacuum() -> None:
         return
     tables = ", ".join(
         connection.ops.quote_name(m._meta.db_table)
-        for m in (Invoice, InvoiceItem, Payment, Customer, NumberSequence)
+        for m in (Invoice, InvoiceItem, Payment, Customer, NumberSequence, ReportRollup)
     )
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {tables}")
@@ -142,6 +156,7 @@ def prepare(*, drafts: int, warmup_drafts: int, payment_targets: int, password: 
         from customers.services import customer_statistics_recompute
 
         customer_statistics_recompute(customer_ids=[c.id for c in customers])
+        _rebuild_rollups_of_writer()
     # The fixtures land in the free space the last run's deletions left among the seeded
     # rows, which clears those pages' all-visible bits: vacuum again, as autovacuum would
     # have done long before anyone lists data at rest.
@@ -151,10 +166,29 @@ def prepare(*, drafts: int, warmup_drafts: int, payment_targets: int, password: 
     def pick(**filters: Any) -> int:
         return seeded.filter(**filters).order_by("-id").values_list("id", flat=True)[0]
 
+    admin = _admin_reader(password)
+    # The dashboard is an admin page: its CSS and scripts collected, as a deployment does.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    middle = seeded.filter(kind=InvoiceKind.INVOICE, id__lte=marker["max_invoice_id"] // 2)
+    searched = middle.exclude(number=None).order_by("-id").values("number", "customer_id")[0]
+    customer = Customer.all_objects.get(pk=searched["customer_id"])
     return {
         "marker": marker,
         "cleanup": cleanup,
         "reader": reader.username,
+        "admin_reader": admin.username,
+        "admin_session": _admin_session(admin),
+        # The filtered lists' arguments (issue 18): a number and a customer from the
+        # middle of the data set (a search that stops early at the newest rows proves
+        # nothing), and the last 30 days of issue dates.
+        "filters": {
+            "number": searched["number"],
+            "customer_id": customer.id,
+            "customer_name": customer.name.split(" ", 1)[1],  # "customer 0042 GmbH"
+            "issue_date_from": (today - dt.timedelta(days=30)).isoformat(),
+            "issue_date_to": today.isoformat(),
+            "year_from": dt.date(today.year, 1, 1).isoformat(),
+        },
         "writer": owner.username,
         "customer_id": customers[0].id,
         "detail_id": pick(status=InvoiceStatus.PAID, kind=InvoiceKind.INVOICE),
@@ -167,6 +201,35 @@ def prepare(*, drafts: int, warmup_drafts: int, payment_targets: int, password: 
         "payment_target_ids": target_ids,
         "routes": {path: _routed(path) for path in OPTIONAL_ROUTES},
     }
+
+
+ADMIN_USERNAME = "bench-admin"
+
+
+def _admin_reader(password: str) -> User:
+    """An admin: the reports over everyone's invoices, and the back office's dashboard."""
+    user, _ = User.objects.get_or_create(
+        username=ADMIN_USERNAME,
+        defaults={"email": "bench-admin@seller.example", "role": Role.ADMIN},
+    )
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def _admin_session(user: User) -> str:
+    """A logged-in admin session's key (the dashboard is the admin's index page)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 
 
 OPTIONAL_ROUTES = ("/api/reports/aging/", "/api/reports/summary/")

@@ -10,8 +10,8 @@ few invoices, so accounts span batches), rolled back, then through `invoices.ser
 (invoice_create_draft, invoice_issue, payment_record, invoice_credit_note_create,
 invoice_void). Then, row by row: every column of every invoice (but ids, timestamps and
 random tokens; references between rows mapped to the plan's refs), its items and
-payments, the number counters (last_value and last_issue_date) and every customer's
-statistics must be equal. A column the services start to write and the seed does not
+payments, the number counters (last_value and last_issue_date), every customer's
+statistics and the report rollups (rebuilt after the bulk rows) must be equal. A column the services start to write and the seed does not
 fails here.
 """
 
@@ -40,7 +40,9 @@ from invoices.models import (
     InvoiceStatus,
     NumberSequence,
     Payment,
+    ReportRollup,
 )
+from invoices.rollups import KEY_FIELDS, SUM_FIELDS
 from invoices.services import (
     invoice_create_draft,
     invoice_credit_note_create,
@@ -64,6 +66,7 @@ NOT_COMPARED = {
     "public_token",
     "version",
 }
+ROLLUP_COLUMNS = (*KEY_FIELDS, "count", *SUM_FIELDS)
 
 
 def _plan(customers: list[Customer]) -> list[Event]:
@@ -88,6 +91,7 @@ def _play_bulk(events: list[Event], owner: Any) -> dict[int, int]:
     writer.finish()
     # As bench.seed.dataset does after the rows: the statistics in one recomputation.
     call_command("recompute_customer_statistics", verbosity=0, stdout=StringIO())
+    call_command("rebuild_report_rollups", verbosity=0, stdout=StringIO())
     return writer.ids
 
 
@@ -174,6 +178,11 @@ def _snapshot(ids: dict[int, int]) -> dict[str, Any]:
             )
         ),
         "customers": list(Customer.all_objects.order_by("id").values("id", *STATISTICS_FIELDS)),
+        # The report rollups: rebuilt after the bulk rows, kept by the services.
+        "rollups": sorted(
+            tuple(row.values())
+            for row in ReportRollup.objects.filter(count__gt=0).values(*ROLLUP_COLUMNS)
+        ),
     }
 
 
@@ -229,4 +238,5 @@ def test_the_bulk_seed_writes_what_the_invoice_services_write(settings, tmp_path
     assert _differences(bulk["invoices"], services["invoices"]) == []
     assert bulk["sequences"] == services["sequences"]
     assert bulk["customers"] == services["customers"]
+    assert bulk["rollups"] == services["rollups"] and bulk["rollups"]
     assert any(c["balance_due"] != 0 for c in services["customers"])

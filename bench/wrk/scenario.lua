@@ -5,12 +5,14 @@
 --   BENCH_PATHS_FILE  one path per line: each request takes the next one, so writes that
 --                     consume a row (issuing a draft) never hit the same row twice
 --   BENCH_THREADS     wrk's -t, so the threads stride over the paths without overlap
+--   BENCH_HEADERS     more request headers, one "Name: value" a line (If-None-Match)
 -- done() prints one line "BENCH_JSON {...}" with the counts and latency percentiles.
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 local token = os.getenv("BENCH_TOKEN") or ""
 local body_file = os.getenv("BENCH_BODY_FILE") or ""
 local paths_file = os.getenv("BENCH_PATHS_FILE") or ""
+local extra_headers = os.getenv("BENCH_HEADERS") or ""
 local thread_count = 0
 
 function setup(thread)
@@ -29,6 +31,9 @@ function init(args)
   stride = tonumber(os.getenv("BENCH_THREADS") or "1")
   if token ~= "" then
     headers["Authorization"] = "Bearer " .. token
+  end
+  for name, value in extra_headers:gmatch("([^:\n]+):%s*([^\n]*)") do
+    headers[name] = value
   end
   if body_file ~= "" then
     local f = assert(io.open(body_file, "rb"))

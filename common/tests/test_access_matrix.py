@@ -30,6 +30,8 @@ from documents.models import InvoiceSending
 from invoices import services
 from invoices.models import Invoice, Payment
 from invoices.tests.factories import line, make_draft, make_issued
+from products.models import Product
+from products.tests.factories import make_product
 from recurring import services as recurring_services
 from recurring.models import RecurringInvoice
 from recurring.tests.factories import make_schedule
@@ -40,7 +42,14 @@ pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "owner", "other", "admin")
 MISSING_ID = 2**31 - 1
 # Root-level routes outside /api/: the Django admin has its own login; the rest is public.
-NON_API_ROUTES = {"health", "metrics", "admin-login", "public-invoice", "public-invoice-document"}
+NON_API_ROUTES = {
+    "health",
+    "metrics",
+    "admin-login",
+    "public-invoice",
+    "public-invoice-document",
+    "public-invoice-not-found",  # any other /i/ path: the HTML "not found" page
+}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -205,6 +214,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("documents-api:invoice-sendings", "GET"): owned(200, target="issued"),
     ("documents-api:invoice-documents", "GET"): owned(200, target="issued"),
     ("documents-api:invoice-revoke-link", "POST"): owned(200, target="issued"),
+    # payment reminders of an invoice: owned like it
+    ("reminders:invoice-reminders", "GET"): owned(200, target="issued"),
     # reports: every signed-in user, over their own invoices (admins: everyone's)
     ("report-aging", "GET"): signed_in(200),
     ("report-summary", "GET"): signed_in(200),
@@ -214,6 +225,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("company-settings", "PATCH"): admin_only(200, body=lambda w: {"city": "Bonn"}),
     ("company-settings-public", "GET"): anyone(200),
     # API documentation
+    ("api-index", "GET"): anyone(200),
     ("schema", "GET"): anyone(200),
     ("swagger-ui", "GET"): anyone(200),
     ("redoc", "GET"): anyone(200),
@@ -230,6 +242,23 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("recurring-invoice-resume", "POST"): owned(200, target="paused_schedule"),
     ("recurring-invoice-cancel", "POST"): owned(200, target="schedule"),
     ("recurring-invoice-preview", "GET"): owned(200, target="schedule"),
+    # the catalogue: shared by the company, every signed-in user reads and writes it
+    ("product-list", "GET"): signed_in(200),
+    ("product-list", "POST"): signed_in(201, body=lambda w: {"name": "Widget", "unit_price": "9"}),
+    ("product-detail", "GET"): signed_in(200, target="product"),
+    ("product-detail", "PUT"): signed_in(
+        200, target="product", body=lambda w: {"name": "Renamed", "unit_price": "1.00"}
+    ),
+    ("product-detail", "PATCH"): signed_in(200, target="product", body=lambda w: {"sku": "X-1"}),
+    ("product-detail", "DELETE"): signed_in(204, target="product"),
+    # lookups for the frontend: every signed-in user
+    ("currency-list", "GET"): signed_in(200),
+    ("tax-category-list", "GET"): signed_in(200),
+    ("invoicing-settings", "GET"): signed_in(200),
+    ("invoice-next-number", "GET"): signed_in(200),
+    ("invoice-duplicate", "POST"): owned(201, target="issued"),
+    # payments across invoices: staff those of their own invoices, admins all
+    ("payment-list", "GET"): signed_in(200, listed="payment"),
 }
 
 ERROR_CODES = {
@@ -261,6 +290,7 @@ def world(company, staff_user, other_staff, admin_user) -> dict[str, Any]:
         "paid": paid,
         "payment": payment,
         "user": staff_user,
+        "product": make_product(),
         "schedule": make_schedule(
             owner=staff_user, customer=customer, start_date=dt.date(2099, 1, 31)
         ),
@@ -311,6 +341,7 @@ def _fingerprint() -> dict[str, Any]:
         "recurring": sorted(
             RecurringInvoice.objects.values_list("id", "status", "notes", "updated_at")
         ),
+        "products": sorted(Product.objects.values_list("id", "name", "sku", "updated_at")),
     }
 
 
@@ -381,7 +412,8 @@ def test_public_pages_need_no_login(world, api_client):
     assert api_client.get("/health/").status_code == 200
     assert api_client.get(f"/i/{token}/").status_code == 200
     assert api_client.get(f"/i/{token}/ubl/").status_code == 200
-    # A made-up token finds nothing, in the same envelope as any 404.
+    # A made-up token finds nothing: the page for people, not the API's envelope.
     unknown = api_client.get(f"/i/{'x' * 43}/")
     assert unknown.status_code == 404
-    assert unknown.json()["error"]["code"] == "not_found"
+    assert unknown["Content-Type"].startswith("text/html")
+    assert b"Invoice not found" in unknown.content

@@ -169,7 +169,7 @@ def test_malformed_or_out_of_range_ids_are_404(staff_client, staff_user, pk):
     assert_envelope(staff_client.get(f"{CUSTOMERS}{pk}/"), 404, "not_found")
 
 
-@pytest.mark.parametrize("path", ["/api/nope/", "/api/customers/1/nope/", "/api/"])
+@pytest.mark.parametrize("path", ["/api/nope/", "/api/customers/1/nope/"])
 def test_unknown_url_under_api_is_404_envelope(staff_client, staff_user, path):
     assert_envelope(staff_client.get(path), 404, "not_found")
 

@@ -113,6 +113,8 @@ def test_staff_adds_a_customer_owned_by_themselves(staff_user, company):
             "payment_terms_days": 30,
             "preferred_language": "en",
             "country": "DE",
+            "einvoice_profile": "en16931",
+            "reminders_enabled": "on",
         },
     )
 
@@ -150,6 +152,8 @@ CUSTOMER_FORM = {
     "payment_terms_days": 30,
     "preferred_language": "en",
     "country": "DE",
+    "einvoice_profile": "en16931",
+    "reminders_enabled": "on",
 }
 
 

@@ -21,6 +21,8 @@ CUSTOMER_KEYS = {
     "endpoint_id",
     "endpoint_scheme",
     "buyer_reference",
+    "reminders_enabled",
+    "is_consumer",
     "owner",
     "name",
     "email",
@@ -195,6 +197,21 @@ def test_only_name_is_required(staff_client, staff_user, company):
 
 
 # --- retrieve, update ----------------------------------------------------------------
+
+
+def test_reminder_opt_out_and_consumer_flag_are_written_and_read(staff_client, company):
+    created = staff_client.post(URL, {**VALID, "reminders_enabled": False}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["reminders_enabled"] is False
+    assert created.json()["is_consumer"] is False  # a business unless said otherwise
+    pk = created.json()["id"]
+    patched = staff_client.patch(f"{URL}{pk}/", {"is_consumer": True}, format="json")
+    assert patched.status_code == 200
+    row = Customer.objects.get(pk=pk)
+    assert (row.reminders_enabled, row.is_consumer) == (False, True)
+    refused = staff_client.patch(f"{URL}{pk}/", {"reminders_enabled": "maybe"}, format="json")
+    assert refused.status_code == 400
+    assert "reminders_enabled" in refused.json()["error"]["details"]
 
 
 def test_retrieve_update_and_partial_update(staff_client, staff_user, company):

@@ -215,7 +215,7 @@ class _CiiBuilder:
         if doc.due_date or doc.payment_terms.strip():
             terms = PaymentTerms()
             if doc.payment_terms.strip():
-                terms.description = doc.payment_terms.strip()  # BT-20
+                terms.description = codes.payment_terms_text(doc.payment_terms)  # BT-20
             if doc.due_date:
                 terms.due = doc.due_date
             settlement.terms.add(terms)

@@ -205,6 +205,16 @@ def exemption_for(category: str, code: str, reason: str) -> tuple[str, str]:
     return code, reason
 
 
+def payment_terms_text(text: str) -> str:
+    """BT-20 as written: trimmed, but a text ending in an XRechnung structured line
+    (``#SKONTO#TAGE=14#PROZENT=2.00#``) keeps the line break BR-DE-18 requires after it
+    (an API client's trailing newline does not survive the trimming of input)."""
+    text = text.strip()
+    if text.splitlines() and text.splitlines()[-1].startswith("#"):
+        return text + "\n"
+    return text
+
+
 def leitweg_id_valid(value: str) -> bool:
     """A Leitweg-ID with its check digits (ISO 7064 MOD 97-10 over the whole id)."""
     match = LEITWEG_PATTERN.fullmatch(value.strip())

@@ -100,7 +100,7 @@ class _UblBuilder:
             self._delivery(root)
         self._payment_means(root)
         if doc.payment_terms.strip():
-            _cbc(_cac(root, "PaymentTerms"), "Note", doc.payment_terms.strip())
+            _cbc(_cac(root, "PaymentTerms"), "Note", codes.payment_terms_text(doc.payment_terms))
         for item in doc.allowances_charges:
             self._document_allowance_charge(root, item)
         self._tax_total(root)

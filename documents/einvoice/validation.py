@@ -45,9 +45,13 @@ NOT_ERRORS = frozenset({"warning", "information"})
 
 _CODEDB_CALL = re.compile(r"document\('([\w.-]+_codedb\.xml)'\)")
 _STYLESHEET_START = re.compile(r"<xsl:stylesheet\b[^>]*>")
+# SVRL progress elements: which rules fired, which patterns ran. No verdict is in them.
+_PROGRESS = (f"{{{NS_SVRL}}}fired-rule", f"{{{NS_SVRL}}}active-pattern")
 
 # Input may come from outside: no entities, no network, no DTD loading.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+# Our own stylesheets (the Factur-X one is 650 kB).
+_STYLESHEET_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,28 @@ class _Xsd:
 Stylesheet = Path | RuleSet  # a compiled XSLT file, or an official source to build
 
 
+def without_progress(stylesheet_text: str) -> str:
+    """The stylesheet without the SVRL it writes for every rule that fires and every
+    pattern that runs (``svrl:fired-rule``, ``svrl:active-pattern``).
+
+    Only failed asserts and successful reports carry a verdict (``parse_svrl``); the
+    progress elements were ~90 % of the SVRL of a valid invoice and a third of the time
+    of a run (serialised by Saxon, parsed again by lxml). Removed as elements, with lxml,
+    so the rules themselves are untouched (a test compares the findings with the
+    verbatim stylesheets').
+    """
+    root = etree.fromstring(stylesheet_text.encode("utf-8"), _STYLESHEET_PARSER)
+    for element in list(root.iter(*_PROGRESS)):
+        parent, tail = element.getparent(), element.tail or ""
+        previous = element.getprevious()
+        if previous is not None:  # lxml's remove() would drop the tail text with it
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        parent.remove(element)
+    return etree.tostring(root, encoding="unicode")
+
+
 class _Saxon:
     """The process' one SaxonC processor and its compiled stylesheets."""
 
@@ -119,11 +145,12 @@ class _Saxon:
     def _compile(self, stylesheet: Path) -> PyXsltExecutable:
         processor = self.processor()
         compiler = processor.new_xslt30_processor()
-        text = stylesheet.read_text(encoding="utf-8")
+        compiler.set_cwd(str(stylesheet.parent))
+        text = without_progress(stylesheet.read_text(encoding="utf-8"))
         code_lists = sorted(set(_CODEDB_CALL.findall(text)))
         start = _STYLESHEET_START.search(text)
         if not code_lists or start is None:
-            return compiler.compile_stylesheet(stylesheet_file=str(stylesheet))
+            return compiler.compile_stylesheet(stylesheet_text=text, encoding="UTF-8")
         # The Factur-X schematron reads its code lists with document('..._codedb.xml') in
         # 118 asserts, which re-parses 180 kB at every transformation. Handing the same
         # document over once as a parameter halves the time per invoice; the rules are
@@ -135,14 +162,13 @@ class _Saxon:
             parameters[name] = stylesheet.parent / file_name
         declarations = "".join(f'<xsl:param name="{name}"/>' for name in parameters)
         text = text[: start.end()] + declarations + text[start.end() :]
-        compiler.set_cwd(str(stylesheet.parent))
         executable = compiler.compile_stylesheet(stylesheet_text=text, encoding="UTF-8")
         for name, path in parameters.items():
             executable.set_parameter(name, processor.parse_xml(xml_file_name=str(path)))
         return executable
 
     def _compile_rule_set(self, rule_set: RuleSet) -> PyXsltExecutable:
-        text = schematron.build_stylesheet(rule_set, self.processor())
+        text = without_progress(schematron.build_stylesheet(rule_set, self.processor()))
         compiler = self.processor().new_xslt30_processor()
         return compiler.compile_stylesheet(stylesheet_text=text, encoding="UTF-8")
 

@@ -1,10 +1,13 @@
-"""Turn a parsed official EN 16931 example into an issued invoice, through the services.
+"""Turn a parsed official example (EN 16931 or KoSIT XRechnung) into an issued invoice,
+through the services.
 
-Used by ``test_official_roundtrip``: the seller goes into the company settings, the
-buyer becomes a customer, lines and document allowances/charges go through
-``invoice_create_draft`` and ``invoice_issue`` exactly as an API write would after
-validation. Nothing here computes money; the file's figures are only used by the test
-to compare.
+Used by ``test_official_roundtrip`` and ``test_xrechnung_roundtrip``: the seller goes
+into the company settings (with its contact, BT-41..43, and endpoint, BT-34), the buyer
+becomes a customer (endpoint BT-49, e-invoice profile), lines, document allowances/
+charges and the business terms (BT-10, BT-13, BT-20, BT-72, BG-14, BT-120/121) go
+through ``invoice_create_draft`` and ``invoice_issue`` exactly as an API write would
+after validation. Nothing here computes money; the file's figures are only used by the
+test to compare (``figures``).
 
 Where the product holds data differently from the file, the import adapts the input
 and says so here (none of these changes any amount):
@@ -18,6 +21,9 @@ and says so here (none of these changes any amount):
   price / base quantity, hence every amount, is unchanged.
 - A due date before the issue date (the product refuses it): left to the default
   payment terms.
+- An endpoint scheme outside the EAS code list, or a file without seller contact: the
+  settings keep none (the product refuses an unknown scheme; the contact falls back to
+  the company's e-mail).
   (``scale_long_prices=False`` turns this off, to show what the services do with such
   a price: see ``KNOWN_BUGS`` in the test.)
 - Options the test names per file (``negated_lines``, ``base_quantity_as_one``), each
@@ -29,14 +35,21 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from accounts.models import User
 from common.tests.factories import CustomerFactory
 from customers.models import Customer
+from documents.einvoice.codes import EAS_CODES, EN16931
 from invoices.models import Invoice, Payment
 from invoices.services import invoice_create_draft, invoice_issue, payment_record
-from invoices.tests.official_examples import ExampleLine, ExampleParty, OfficialExample
+from invoices.tests.official_examples import (
+    ExampleLine,
+    ExampleParty,
+    OfficialExample,
+    parse_example,
+)
 from settings_app.models import CompanySettings
 
 MISSING_ADDRESS_PART = "n/a"
@@ -63,6 +76,13 @@ def _name(party: ExampleParty) -> str:
     return " ".join(party.name.split())
 
 
+def _endpoint(party: ExampleParty) -> tuple[str, str]:
+    """(scheme, id) of BT-34 / BT-49 when its scheme is an EAS code, else ("", "")."""
+    if party.endpoint_scheme in EAS_CODES and party.endpoint_id:
+        return party.endpoint_scheme, party.endpoint_id
+    return "", ""
+
+
 def configure_seller(example: OfficialExample) -> CompanySettings:
     """The company settings become the file's seller (BG-4) and payee account."""
     seller = example.seller
@@ -77,6 +97,10 @@ def configure_seller(example: OfficialExample) -> CompanySettings:
     company.company_id = seller.legal_id
     company.email = seller.email
     company.phone = ""
+    company.contact_name = seller.contact_name
+    company.contact_phone = seller.contact_phone
+    company.contact_email = seller.contact_email
+    company.endpoint_scheme, company.endpoint_id = _endpoint(seller)
     company.iban = example.payee_iban
     company.bic = example.payee_bic
     company.default_currency = example.currency
@@ -84,9 +108,10 @@ def configure_seller(example: OfficialExample) -> CompanySettings:
     return company
 
 
-def create_buyer(example: OfficialExample, *, owner: User) -> Customer:
-    """The file's buyer (BG-7) as a customer of ``owner``."""
+def create_buyer(example: OfficialExample, *, owner: User, profile: str = EN16931) -> Customer:
+    """The file's buyer (BG-7) as a customer of ``owner``, in e-invoice ``profile``."""
     buyer = example.buyer
+    scheme, endpoint = _endpoint(buyer)
     return CustomerFactory(
         owner=owner,
         name=_name(buyer),
@@ -98,6 +123,9 @@ def create_buyer(example: OfficialExample, *, owner: User) -> Customer:
         company_id=buyer.legal_id,
         email=buyer.email,
         currency=example.currency,
+        einvoice_profile=profile,
+        endpoint_scheme=scheme,
+        endpoint_id=endpoint,
     )
 
 
@@ -161,15 +189,18 @@ EXEMPT = ("E", "AE", "K", "G", "O")
 
 
 def vat_exemption_rows(example: OfficialExample) -> list[dict[str, str]]:
-    """BT-120 of the file's breakdown rows (one per category). The parser reads no BT-121,
-    so an E row that only had a code gets the generic text, which BR-E-10 accepts."""
+    """BT-121 code and BT-120 text of the file's breakdown rows (one per category); an E
+    row with neither gets the generic text, which BR-E-10 accepts."""
     rows: dict[str, dict[str, str]] = {}
     for row in example.tax_breakdown:
-        reason = row.exemption_reason.strip()
-        if row.tax_category == "E" and not reason:
+        code, reason = row.exemption_code.strip(), row.exemption_text.strip()
+        if row.tax_category == "E" and not (code or reason):
             reason = "Exempt from VAT"
-        if row.tax_category in EXEMPT and reason:
-            rows.setdefault(row.tax_category, {"tax_category": row.tax_category, "reason": reason})
+        if row.tax_category in EXEMPT and (code or reason):
+            rows.setdefault(
+                row.tax_category,
+                {"tax_category": row.tax_category, "code": code, "reason": reason},
+            )
     return list(rows.values())
 
 
@@ -180,10 +211,12 @@ def import_example(
     negated_lines: Collection[str] = (),
     base_quantity_as_one: bool = False,
     scale_long_prices: bool = True,
+    profile: str = EN16931,
 ) -> Imported:
-    """Seller, buyer, draft, issue on the file's date, and BT-113 as a recorded payment."""
+    """Seller, buyer, draft, issue on the file's date, and BT-113 as a recorded payment
+    (when it fits: a file may state more paid than its gross, a refund due)."""
     configure_seller(example)
-    customer = create_buyer(example, owner=owner)
+    customer = create_buyer(example, owner=owner, profile=profile)
     due_date = example.due_date
     if due_date is not None and due_date < example.issue_date:
         due_date = None
@@ -204,10 +237,15 @@ def import_example(
         issue_date=example.issue_date,
         due_date=due_date,
         vat_exemptions=vat_exemption_rows(example),
+        order_reference=example.order_reference,
+        delivery_date=example.delivery_date,
+        period_start=example.period_start,
+        period_end=example.period_end,
+        payment_terms=example.payment_terms,
     )
     invoice = invoice_issue(invoice=draft, by=owner, issue_date=example.issue_date)
     prepayment = None
-    if example.totals.prepaid > 0:
+    if 0 < example.totals.prepaid <= invoice.amount_due:
         # BT-113 "paid amount": recorded after issue, it stays out of the issued exports.
         prepayment = payment_record(
             invoice=invoice,
@@ -218,3 +256,48 @@ def import_example(
         )
         invoice.refresh_from_db()
     return Imported(invoice=invoice, prepayment=prepayment)
+
+
+# --- what a round trip compares ------------------------------------------------------
+
+
+def read_back(xml: bytes, syntax: str, directory: Path) -> OfficialExample:
+    """An export, parsed by the same parser as the original file."""
+    path = directory / f"export.{syntax}.xml"
+    path.write_bytes(xml)
+    return parse_example(path, syntax=syntax)
+
+
+def figures(example: OfficialExample) -> dict[str, object]:
+    """BG-22 totals, BG-23 rows and BT-131, in the document currency."""
+    totals = example.totals
+    return {
+        "kind": example.kind,
+        "currency": example.currency,
+        "BT-106": totals.line_extension,
+        "BT-107": totals.allowance_total,
+        "BT-108": totals.charge_total,
+        "BT-109": totals.tax_exclusive,
+        # BT-110 may be absent when no VAT is due (category O only).
+        "BT-110": totals.tax_total if totals.tax_total is not None else Decimal("0"),
+        "BT-112": totals.tax_inclusive,
+        "BT-113": totals.prepaid,
+        # BR-CO-16: BT-115 = BT-112 - BT-113 + BT-114; the product has no BT-114.
+        "BT-115": totals.payable - totals.rounding,
+        # The files list BG-23 in no particular order; Decimal compares numerically.
+        "BG-23": sorted(
+            (row.tax_category, row.tax_rate, row.taxable_amount, row.tax_amount)
+            for row in example.tax_breakdown
+        ),
+        "BT-131": [line.net_amount for line in example.lines],
+    }
+
+
+def issued_figures(example: OfficialExample) -> dict[str, object]:
+    """The file's figures as the product exports them: as issued, nothing paid yet."""
+    found = figures(example)
+    return {**found, "BT-113": Decimal("0"), "BT-115": found["BT-112"]}
+
+
+def differences(ours: dict[str, object], theirs: dict[str, object]) -> dict[str, object]:
+    return {key: (ours[key], theirs[key]) for key in theirs if ours[key] != theirs[key]}

@@ -94,3 +94,58 @@ def test_money(amount: str, currency: str, expected: str) -> None:
 )
 def test_plain(value: str, expected: str) -> None:
     assert plain(Decimal(value)) == expected
+
+
+# Every Leitweg-ID in KoSIT's XRechnung examples (BT-10 and BT-49 under 0204). Two carry
+# check digits "98" that MOD 97-10 does not give (56 and 15 would be right): the ids of
+# 01.06a and 01.07a are placeholders; the check stays (a wrong id routes an invoice to
+# no one), and the round trip writes them as the invoice's BT-10, which is not checked.
+KOSIT_LEITWEG_IDS = {
+    "04011000-12345-03": True,
+    "04011000-12346-97": True,
+    "04011000-12347-94": True,
+    "04011000-12348-91": True,
+    "04011000-12349-88": True,
+    "04011000-12350-85": True,
+    "04011000-12352-79": True,
+    "04011000-12353-76": True,
+    "04011000-12354-73": True,
+    "11002002-98765-14": True,
+    "1234567890-54321-40": True,
+    "90000000-03083-72": True,
+    "99000000-18188-18": True,
+    "991-33333TEST-33": True,
+    "99000000-01944-98": False,  # 01.06a: ...-56 would be right
+    "99000000-05676-98": False,  # 01.07a: ...-15 would be right
+}
+
+
+@pytest.mark.parametrize(("value", "valid"), sorted(KOSIT_LEITWEG_IDS.items()))
+def test_kosit_leitweg_ids(value: str, valid: bool) -> None:
+    assert codes.leitweg_id_valid(value) is valid
+    if not valid:
+        base = value.rsplit("-", 1)[0]
+        right = next(
+            f"{base}-{digits:02d}"
+            for digits in range(100)
+            if codes.leitweg_id_valid(f"{base}-{digits:02d}")
+        )
+        assert right in ("99000000-01944-56", "99000000-05676-15")
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("30 days net", "30 days net"),
+        ("  30 days net\n", "30 days net"),
+        # BR-DE-18: a Skonto line ends with a line break, also when input was trimmed.
+        ("#SKONTO#TAGE=7#PROZENT=2.00#", "#SKONTO#TAGE=7#PROZENT=2.00#\n"),
+        (
+            "#SKONTO#TAGE=7#PROZENT=2.00#\n#SKONTO#TAGE=14#PROZENT=1.00#\n",
+            "#SKONTO#TAGE=7#PROZENT=2.00#\n#SKONTO#TAGE=14#PROZENT=1.00#\n",
+        ),
+        ("", ""),
+    ],
+)
+def test_payment_terms_text(text: str, written: str) -> None:
+    assert codes.payment_terms_text(text) == written

@@ -387,10 +387,13 @@ def test_jpy_line_off_the_yen_is_refused_for_peppol_with_r120(
     details = _refusal(_issue(staff_client, _customer(staff_user, "DE", "peppol"), "JPY", fields))
     assert "PEPPOL-EN16931-R120" in details["rules"]
     assert "items.0.unit_price" in details["fields"], details
-    # Plain EN 16931 has no R120: the same invoice is issued and valid there.
-    issued = _issue(staff_client, _customer(staff_user, "DE", "en16931"), "JPY", fields)
-    assert issued.status_code == 200, issued.json()
-    _check_downloads(staff_client, issued.json()["id"], "en16931")
+    # EN 16931 and XRechnung have no R120: the same invoice is issued and valid there.
+    for profile in ("en16931", "xrechnung"):
+        customer = _customer(staff_user, "DE", profile)
+        issued = _issue(staff_client, customer, "JPY", fields)
+        assert issued.status_code == 200, issued.json()
+        assert issued.json()["items"][0]["net_amount"] == "101"
+        _check_downloads(staff_client, issued.json()["id"], profile)
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -27,9 +27,6 @@ writes the same price per a larger base quantity instead.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from pathlib import Path
-
 import pytest
 
 from common.exceptions import ValidationException
@@ -39,14 +36,19 @@ from documents.einvoice.cii import build_cii
 from documents.einvoice.ubl import build_ubl
 from documents.einvoice.validation import errors_only, validate_cii, validate_ubl
 from documents.errors import EInvoiceInvalid as EInvoiceInvalidError
-from documents.tests.official_import import import_example
+from documents.tests.official_import import (
+    differences,
+    figures,
+    import_example,
+    issued_figures,
+    read_back,
+)
 from invoices.errors import InvoiceNotIssuable
 from invoices.models import Invoice
 from invoices.tests.official_examples import (
     SHARED_AVAILABLE,
     OfficialExample,
     load_examples,
-    parse_example,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -209,47 +211,6 @@ def _exports(invoice: Invoice) -> dict[str, bytes]:
     return {syntax: build(doc) for syntax, (build, _) in EXPORTS.items()}
 
 
-def _read_back(xml: bytes, syntax: str, directory: Path) -> OfficialExample:
-    path = directory / f"export.{syntax}.xml"
-    path.write_bytes(xml)
-    return parse_example(path, syntax=syntax)
-
-
-def _figures(example: OfficialExample) -> dict[str, object]:
-    """What (b) compares: BG-22 totals, BG-23 rows and BT-131, in the document currency."""
-    totals = example.totals
-    return {
-        "kind": example.kind,
-        "currency": example.currency,
-        "BT-106": totals.line_extension,
-        "BT-107": totals.allowance_total,
-        "BT-108": totals.charge_total,
-        "BT-109": totals.tax_exclusive,
-        # BT-110 may be absent when no VAT is due (category O only).
-        "BT-110": totals.tax_total if totals.tax_total is not None else Decimal("0"),
-        "BT-112": totals.tax_inclusive,
-        "BT-113": totals.prepaid,
-        # BR-CO-16: BT-115 = BT-112 - BT-113 + BT-114; the product has no BT-114.
-        "BT-115": totals.payable - totals.rounding,
-        # The files list BG-23 in no particular order; Decimal compares numerically.
-        "BG-23": sorted(
-            (row.tax_category, row.tax_rate, row.taxable_amount, row.tax_amount)
-            for row in example.tax_breakdown
-        ),
-        "BT-131": [line.net_amount for line in example.lines],
-    }
-
-
-def _issued_figures(example: OfficialExample) -> dict[str, object]:
-    """The file's figures as the product exports them: as issued, nothing paid yet."""
-    figures = _figures(example)
-    return {**figures, "BT-113": Decimal("0"), "BT-115": figures["BT-112"]}
-
-
-def _differences(ours: dict[str, object], theirs: dict[str, object]) -> dict[str, object]:
-    return {key: (ours[key], theirs[key]) for key in theirs if ours[key] != theirs[key]}
-
-
 def _describe(violations: list[validation.Violation]) -> list[str]:
     return [f"{v.rule_id}: {v.message[:160]}" for v in violations]
 
@@ -297,19 +258,19 @@ def test_base_quantity_as_one_files_repeat_the_price(file_id: str) -> None:
 def test_official_example_roundtrip(example, staff_user, company, tmp_path) -> None:
     invoice = _import(example, staff_user)
 
-    expected = _issued_figures(example)
+    expected = issued_figures(example)
     problems: dict[str, object] = {}
     for syntax, xml in _exports(invoice).items():
         errors = errors_only(EXPORTS[syntax][1](xml))
         if errors:
             problems[f"{syntax} invalid"] = _describe(errors)
-        ours = _read_back(xml, syntax, tmp_path)
+        ours = read_back(xml, syntax, tmp_path)
         # The export never writes a rounding amount; BT-115 is the gross (as issued).
         if ours.totals.rounding:
             problems[f"{syntax} BT-114"] = ours.totals.rounding
-        differences = _differences(_figures(ours), expected)
-        if differences:
-            problems[f"{syntax} (ours, file's)"] = differences
+        diff = differences(figures(ours), expected)
+        if diff:
+            problems[f"{syntax} (ours, file's)"] = diff
     assert problems == {}
 
 
@@ -338,7 +299,7 @@ def test_unsupported_reasons_hold(example, staff_user, company, tmp_path) -> Non
         errors = errors_only(EXPORTS[syntax][1](xml))
         assert errors == [], _describe(errors)
         # ... but its lines are not the file's, which is the reason it is listed.
-        ours = [line.net_amount for line in _read_back(xml, syntax, tmp_path).lines]
+        ours = [line.net_amount for line in read_back(xml, syntax, tmp_path).lines]
         assert ours != file_lines, reason
 
 

@@ -74,8 +74,11 @@ def smtp_server(settings):
 
 
 def _attachments(message) -> dict[str, bytes]:
+    """The files attached (not the inline images the HTML part shows)."""
     return {
-        part.get_filename(): part.get_payload(decode=True) for part in message.iter_attachments()
+        part.get_filename(): part.get_payload(decode=True)
+        for part in message.iter_attachments()
+        if part.get_content_disposition() == "attachment"
     }
 
 

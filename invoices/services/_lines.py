@@ -15,8 +15,9 @@ from typing import Any
 from common.exceptions import ValidationException
 from documents.einvoice.codes import VATEX_CODES
 from invoices.calculation import InvoiceTotals, line_gross_amount, minor_unit
-from invoices.models import ALLOWANCE_CHARGE_DEFAULTS, ITEM_DEFAULTS, Invoice
+from invoices.models import ALLOWANCE_CHARGE_DEFAULTS, ITEM_DEFAULTS, Invoice, InvoiceItem
 from invoices.totals import TOTAL_FIELDS, line_input
+from products.models import Product
 from settings_app.models import TAX_CATEGORIES, CompanySettings
 
 ZERO = Decimal("0")
@@ -50,6 +51,81 @@ def item_with_defaults(row: Mapping[str, Any], company: CompanySettings) -> dict
     return row
 
 
+# What a line copies from the product it names, for each field it leaves out.
+PRODUCT_LINE_FIELDS = ("description", "unit_code", "unit_price", "tax_category", "tax_rate")
+
+
+_NOT_AN_ID = object()
+
+
+def _product_id(value: Any) -> Any:
+    """A line's `product`: an id (API, shell) or a Product (admin form); None for none."""
+    value = getattr(value, "pk", value)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+        return value
+    return _NOT_AN_ID
+
+
+def _given(row: Mapping[str, Any], name: str) -> bool:
+    value = row.get(name)
+    return value is not None and not (name == "description" and not str(value).strip())
+
+
+def items_with_products(
+    items: Sequence[Mapping[str, Any]], *, draft: Invoice | None = None
+) -> list[dict[str, Any]]:
+    """Lines that name a `product` take its values for the fields they leave out.
+
+    The values are copied into the line (a later edit of the product never changes it);
+    the description is the product's description, else its name; the rate is the
+    product's only when the line takes the product's category too. An archived product
+    cannot be named on a new line: only lines of `draft` that named it already may keep
+    it. All products named are read in one query, whatever the number of lines.
+    """
+    named = [_product_id(row.get("product")) for row in items]
+    ids = {pk for pk in named if isinstance(pk, int)}
+    products = Product.objects.in_bulk(ids) if ids else {}
+    archived = {pk for pk, product in products.items() if product.archived}
+    kept: set[int] = set()
+    if archived and draft is not None and draft.pk is not None:
+        kept = set(
+            InvoiceItem.objects.filter(invoice_id=draft.pk, product_id__in=archived).values_list(
+                "product_id", flat=True
+            )
+        )
+    rows: list[dict[str, Any]] = []
+    errors: dict[str, Any] = {}
+    for index, (row, product_id) in enumerate(zip(items, named, strict=True)):
+        row = {**row, "product": product_id}
+        product = products.get(product_id) if isinstance(product_id, int) else None
+        if product_id is _NOT_AN_ID:
+            errors[str(index)] = {"product": ["A product id is required."]}
+        elif product_id is not None and product is None:
+            errors[str(index)] = {"product": [f"No product with id {product_id}."]}
+        elif product is not None and product.archived and product_id not in kept:
+            errors[str(index)] = {
+                "product": ["The product is archived and cannot be named on a new line."]
+            }
+        elif product is not None:
+            copied = {
+                "description": product.description.strip() or product.name,
+                "unit_code": product.unit_code,
+                "unit_price": product.unit_price,
+                "tax_category": product.tax_category,
+            }
+            for name, value in copied.items():
+                if not _given(row, name):
+                    row[name] = value
+            if not _given(row, "tax_rate") and row["tax_category"] == product.tax_category:
+                row["tax_rate"] = product.tax_rate
+        elif missing := [name for name in ("description", "unit_price") if not _given(row, name)]:
+            errors[str(index)] = {name: ["This field is required."] for name in missing}
+        rows.append(row)
+    if errors:
+        raise ValidationException(details={"items": errors})
+    return rows
+
+
 def allowance_charge_with_defaults(
     row: Mapping[str, Any], company: CompanySettings
 ) -> dict[str, Any]:
@@ -78,6 +154,11 @@ def _tax_errors(category: str, rate: Decimal) -> list[str]:
     if category == "S" and rate <= 0:
         return ["Standard rated (S) lines need a rate above 0 (BR-S-05)."]
     return []
+
+
+def tax_errors(category: str, rate: Decimal) -> list[str]:
+    """The rate rule of a tax category, for other writers of line values (products)."""
+    return _tax_errors(category, rate)
 
 
 def _as_decimal(row: dict[str, Any], name: str, errors: dict[str, list[str]]) -> Decimal | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from invoices.calculation import round_money
 from invoices.models import Invoice, InvoiceKind, InvoiceStatus, Payment
 from invoices.representation import money_text, payment_dict
+from invoices.services._rollups import RollupDelta
 from invoices.settlement import (
     ZERO,
     CreditNoteFigures,
@@ -50,25 +51,41 @@ def credit_note_reference(note: Invoice) -> dict[str, object]:
     }
 
 
-def _save_changed(invoice: Invoice, values: dict[str, object]) -> None:
+def _save_changed(invoice: Invoice, values: dict[str, object], rollup: RollupDelta) -> None:
     changed = [name for name, value in values.items() if getattr(invoice, name) != value]
     if not changed:
         return
+    rollup.remove(invoice)
     for name in changed:
         setattr(invoice, name, values[name])
+    rollup.add(invoice)
     # Saved, not updated: `updated_at` moves, so every cached rendering is replaced.
     invoice.save(update_fields=[*changed, "updated_at"])
 
 
 def settlement_refresh(
-    *, root: Invoice, instances: Iterable[Invoice] = (), with_credit_notes: bool = False
+    *,
+    root: Invoice,
+    instances: Iterable[Invoice] = (),
+    with_credit_notes: bool = False,
+    rollup: RollupDelta | None = None,
 ) -> Invoice:
     """Recompute and store the figures of the account of `root` (locked by the caller).
 
     `instances`: rows the caller holds (e.g. the credit note just issued), updated in
     place instead of a fresh copy. `with_credit_notes`: look for issued credit notes
-    even when the root lists none yet (a credit note is being issued).
+    even when the root lists none yet (a credit note is being issued). `rollup`: the
+    caller's own report differences, written with the account's in one statement.
     """
+    rollup = RollupDelta() if rollup is None else rollup
+    _refresh(root, instances, with_credit_notes, rollup)
+    rollup.flush()
+    return root
+
+
+def _refresh(
+    root: Invoice, instances: Iterable[Invoice], with_credit_notes: bool, rollup: RollupDelta
+) -> None:
     known = {invoice.pk: invoice for invoice in instances}
     known[root.pk] = root
     notes: list[Invoice] = []
@@ -106,8 +123,9 @@ def settlement_refresh(
                 "refund_due": refund_due,
                 "payments_json": payments_json(root),
             },
+            rollup,
         )
-        return root
+        return
 
     settled = settle_invoice(
         gross_total=root.gross_total,
@@ -129,6 +147,7 @@ def settlement_refresh(
             "payments_json": payments_json(root),
             "credit_notes_json": [credit_note_reference(note) for note in notes],
         },
+        rollup,
     )
     for note, figures in zip(notes, settled.credit_notes, strict=True):
         _save_changed(
@@ -140,5 +159,5 @@ def settlement_refresh(
                 "refund_due": figures.refund_due,
                 "payments_json": payments_json(note),
             },
+            rollup,
         )
-    return root

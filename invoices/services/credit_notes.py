@@ -20,6 +20,7 @@ from invoices.models import (
     InvoiceStatus,
 )
 from invoices.representation import money_text
+from invoices.services._rollups import RollupDelta
 from invoices.services._settlement import lock_root, settlement_refresh
 from invoices.services.drafts import invoice_create_draft
 from invoices.services.issuing import invoice_issue
@@ -146,9 +147,12 @@ def invoice_void(*, invoice: Invoice, by: User | None = None, reason: str) -> In
     )
     invoice_issue(invoice=cancellation, by=by, issue_date=company_today())
     original.refresh_from_db()
+    rollup = RollupDelta()  # the reports' sums move with the status
+    rollup.remove(original)
     original.status = InvoiceStatus.VOID
     original.void_reason = reason
     original.voided_at = timezone.now()
     original.voided_by = by
     original.save(update_fields=["status", "void_reason", "voided_at", "voided_by", "updated_at"])
-    return settlement_refresh(root=original)
+    rollup.add(original)
+    return settlement_refresh(root=original, rollup=rollup)

@@ -30,6 +30,7 @@ from invoices.services._lines import (
     check_lines,
     check_storable,
     item_with_defaults,
+    items_with_products,
     vat_exemptions_normalised,
 )
 from invoices.totals import apply_totals, totals_for
@@ -87,8 +88,11 @@ def _prepared_lines(
     allowances_charges: Sequence[dict[str, Any]],
     currency: str,
     company: CompanySettings,
+    *,
+    draft: Invoice | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    items = [item_with_defaults(row, company) for row in items]
+    # Lines naming a product take its values first (one query for all of them).
+    items = [item_with_defaults(row, company) for row in items_with_products(items, draft=draft)]
     allowances_charges = [
         allowance_charge_with_defaults(row, company) for row in allowances_charges
     ]
@@ -104,14 +108,15 @@ def _write_lines(
     items: Sequence[dict[str, Any]],
     allowances_charges: Sequence[dict[str, Any]],
     nets: Sequence[Any],
-) -> None:
-    """Insert the rows of a draft (each kind in one statement)."""
-    InvoiceItem.objects.bulk_create(
+) -> tuple[list[InvoiceItem], list[InvoiceAllowanceCharge]]:
+    """Insert the rows of a draft (each kind in one statement); answers them."""
+    item_rows = InvoiceItem.objects.bulk_create(
         [
             InvoiceItem(
                 invoice=invoice,
                 position=position,
                 net_amount=net,
+                product_id=row.get("product"),
                 **{name: row[name] for name in ITEM_FIELDS},
             )
             for position, (row, net) in enumerate(zip(items, nets, strict=True), start=1)
@@ -130,6 +135,7 @@ def _write_lines(
     )
     if rows:
         _store_allowances_charges_json(invoice, rows)
+    return item_rows, rows
 
 
 def _store_allowances_charges_json(invoice: Invoice, rows: Sequence[Any] | None = None) -> None:
@@ -139,6 +145,7 @@ def _store_allowances_charges_json(invoice: Invoice, rows: Sequence[Any] | None 
     if data != invoice.allowances_charges_json:
         invoice.allowances_charges_json = data
         Invoice.objects.filter(pk=invoice.pk).update(allowances_charges_json=data)
+        invoice.version += 1  # as the UPDATE moved it: a later save of this copy moves it on
 
 
 def _check_business_terms(invoice: Invoice, vat_exemptions: Any = UNCHANGED) -> None:
@@ -184,10 +191,12 @@ def invoice_create_draft(
     period_end: dt.date | None = None,
     payment_terms: str = "",
     vat_exemptions: Sequence[dict[str, Any]] = (),
+    recurring_invoice_id: int | None = None,
 ) -> Invoice:
     """A draft with its lines in one go; totals computed once, in memory, before insert.
 
     `buyer_reference` left out (None) is the customer's default BT-10 (e.g. a Leitweg-ID).
+    `recurring_invoice_id`: the schedule that generates it (recurring.services).
     """
     company = CompanySettings.current()
     if customer.is_deleted:
@@ -225,13 +234,16 @@ def invoice_create_draft(
         period_start=period_start,
         period_end=period_end,
         payment_terms=payment_terms,
+        recurring_invoice_id=recurring_invoice_id,
     )
     _check_business_terms(invoice, list(vat_exemptions))
     totals = totals_for(items=items, allowances_charges=allowances_charges, currency=currency)
     check_storable(totals)
     apply_totals(invoice, totals)
     invoice.save()
-    _write_lines(invoice, items, allowances_charges, totals.line_nets)
+    item_rows, allowance_rows = _write_lines(invoice, items, allowances_charges, totals.line_nets)
+    # The lines as written: an issue in the same transaction (recurring runs) reads no more.
+    invoice.written_lines = (item_rows, allowance_rows)
     return invoice
 
 
@@ -326,7 +338,7 @@ def invoice_update_draft(
     if not replace_allowances:
         allowances_charges = list(invoice.allowances_charges.values(*ALLOWANCE_CHARGE_FIELDS))
     items, allowances_charges = _prepared_lines(
-        items, allowances_charges, invoice.currency, company
+        items, allowances_charges, invoice.currency, company, draft=invoice
     )
 
     totals = totals_for(

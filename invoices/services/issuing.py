@@ -27,6 +27,7 @@ from invoices.models import (
     new_public_token,
 )
 from invoices.services._lines import date_errors, missing_exemptions
+from invoices.services._rollups import RollupDelta
 from invoices.services._settlement import lock_root, settlement_refresh
 from invoices.services.drafts import store_line_nets
 from invoices.snapshots import buyer_snapshot, seller_snapshot
@@ -179,6 +180,7 @@ def invoice_issue(
     by: User | None = None,
     issue_date: dt.date | None = None,
     within: QuerySet[Invoice] | None = None,
+    just_created: bool = False,
 ) -> Invoice:
     """Validate, snapshot seller and buyer, store totals, draw the number: all or nothing.
 
@@ -186,15 +188,24 @@ def invoice_issue(
     finds nothing and raises Invoice.DoesNotExist, so the access check costs no read
     of its own. The answer carries its items prefetched (`invoice.items.all()` is free).
     A credit note settles the invoice it corrects in the same transaction.
+    `just_created`: `invoice` is what `invoice_create_draft` answered in the caller's
+    still open transaction (recurring runs), so no other transaction can see or change
+    it: it is neither locked nor read again (its lines came with it, `written_lines`), and
+    the answer's items are not prefetched.
     """
-    invoice = _lock_for_issue(invoice, within)
+    written = getattr(invoice, "written_lines", None) if just_created else None
+    if written is None:
+        invoice = _lock_for_issue(invoice, within)
     if invoice.status != InvoiceStatus.DRAFT:
         raise errors.InvoiceNotIssuable(
             "Only drafts can be issued.", details={"status": [invoice.status]}
         )
     customer = invoice.customer
-    items = list(invoice.items.all())
-    allowances_charges = list(invoice.allowances_charges.all())
+    if written is not None:
+        items, allowances_charges = list(written[0]), list(written[1])
+    else:
+        items = list(invoice.items.all())
+        allowances_charges = list(invoice.allowances_charges.all())
     company = CompanySettings.load()  # from the database: the snapshot is legal text
     today = company_today(company)
     issue_date = issue_date or invoice.issue_date or today
@@ -251,10 +262,16 @@ def invoice_issue(
     invoice.issued_by = by
     invoice.public_token = new_public_token()
     invoice.save(update_fields=[*total_fields, *ISSUE_FIELDS])
+    rollup = RollupDelta()  # the reports' sums: one upsert with the settlement's changes
+    rollup.add(invoice)
     if original is not None:
-        settlement_refresh(root=original, instances=[invoice], with_credit_notes=True)
+        settlement_refresh(
+            root=original, instances=[invoice], with_credit_notes=True, rollup=rollup
+        )
     elif invoice.kind == InvoiceKind.CREDIT_NOTE:
-        settlement_refresh(root=invoice)
+        settlement_refresh(root=invoice, rollup=rollup)
+    else:
+        rollup.flush()
     transaction.on_commit(metrics.invoices_issued.labels(kind=invoice.kind).inc)
     _after_issue(invoice)
     return invoice

@@ -3,8 +3,11 @@
 The files live in ``<repo>/../shared/einvoice/{ubl,cii,ubl-scenarios}/``; they are
 acceptance data written by the standard's authors. This module only reads them: each
 file becomes an :class:`OfficialExample` with its parties, lines, document level
-allowances and charges, and the file's own totals (BT-106..BT-115) and VAT breakdown
-(BG-23), so tests can replay them through ``invoices.calculation`` or compare exports.
+allowances and charges, the business terms the product carries (BT-10, BT-13, BT-20,
+BT-72, BG-14, BT-120/121, endpoints BT-34/BT-49, seller contact BT-41..43), and the
+file's own totals (BT-106..BT-115) and VAT breakdown (BG-23), so tests can replay them
+through ``invoices.calculation`` or compare exports. KoSIT's XRechnung examples
+(``xrechnung-examples/``) are read by the same parser (``load_xrechnung_examples``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ __all__ = [
     "ExampleTotals",
     "OfficialExample",
     "load_examples",
+    "load_xrechnung_examples",
     "parse_example",
 ]
 
@@ -35,6 +39,9 @@ REPO_DIR: Path = Path(__file__).resolve().parents[2]
 EXAMPLES_DIR: Path = REPO_DIR.parent / "shared" / "einvoice"
 FOLDERS: tuple[tuple[str, str], ...] = (("ubl", "ubl"), ("cii", "cii"), ("ubl-scenarios", "ubl"))
 SHARED_AVAILABLE: bool = all((EXAMPLES_DIR / folder).is_dir() for folder, _ in FOLDERS)
+XRECHNUNG_DIR: Path = EXAMPLES_DIR / "xrechnung-examples"
+# KoSIT names each business case's two files *_ubl.xml and *_uncefact.xml (CII).
+XRECHNUNG_SUFFIXES: tuple[tuple[str, str], ...] = (("_ubl.xml", "ubl"), ("_uncefact.xml", "cii"))
 
 UBL_NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -65,6 +72,11 @@ class ExampleParty:
     vat_id: str
     legal_id: str
     email: str
+    endpoint_scheme: str = ""  # BT-34 / BT-49 scheme (EAS)
+    endpoint_id: str = ""
+    contact_name: str = ""  # BT-41 / BT-56
+    contact_phone: str = ""  # BT-42 / BT-57
+    contact_email: str = ""  # BT-43 / BT-58
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,9 @@ class ExampleTaxRow:
     tax_rate: Decimal  # BT-119, 0 when absent
     taxable_amount: Decimal  # BT-116
     tax_amount: Decimal  # BT-117
-    exemption_reason: str  # BT-120
+    exemption_reason: str  # BT-120, else the BT-121 code
+    exemption_text: str = ""  # BT-120 alone
+    exemption_code: str = ""  # BT-121 alone
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,11 @@ class OfficialExample:
     allowances_charges: tuple[ExampleAllowanceCharge, ...]
     totals: ExampleTotals
     tax_breakdown: tuple[ExampleTaxRow, ...]
+    order_reference: str = ""  # BT-13
+    delivery_date: dt.date | None = None  # BT-72
+    period_start: dt.date | None = None  # BT-73
+    period_end: dt.date | None = None  # BT-74
+    payment_terms: str = ""  # BT-20, several joined by newlines
 
     @property
     def id(self) -> str:
@@ -169,6 +188,23 @@ def _load_all() -> tuple[OfficialExample, ...]:
             if path.suffix.lower() == ".xml":
                 examples.append(parse_example(path, syntax=syntax))
     return tuple(examples)
+
+
+def load_xrechnung_examples() -> list[OfficialExample]:
+    """KoSIT's XRechnung 3.0 business cases, UBL and CII, sorted; [] when not available."""
+    return list(_load_xrechnung())
+
+
+@cache
+def _load_xrechnung() -> tuple[OfficialExample, ...]:
+    if not XRECHNUNG_DIR.is_dir():
+        return ()
+    return tuple(
+        parse_example(path, syntax=syntax)
+        for path in sorted(XRECHNUNG_DIR.iterdir())
+        for suffix, syntax in XRECHNUNG_SUFFIXES
+        if path.name.endswith(suffix)
+    )
 
 
 def parse_example(path: Path, *, syntax: str) -> OfficialExample:
@@ -210,6 +246,14 @@ def _required(node: etree._Element | None, path: str, ns: dict[str, str]) -> Dec
     if value is None:
         raise ValueError(f"missing {path}")
     return value
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _joined(texts: list[str | None]) -> str:
+    return "\n".join(text.strip() for text in texts if text and text.strip())
 
 
 def _in_currency(elements: list[etree._Element], currency: str) -> etree._Element | None:
@@ -282,6 +326,8 @@ def _parse_ubl(path: Path, root: etree._Element) -> OfficialExample:
                 tax_amount=_required(sub, "cbc:TaxAmount", ns),
                 exemption_reason=_text(sub, "cac:TaxCategory/cbc:TaxExemptionReason", ns)
                 or _text(sub, "cac:TaxCategory/cbc:TaxExemptionReasonCode", ns),
+                exemption_text=_text(sub, "cac:TaxCategory/cbc:TaxExemptionReason", ns),
+                exemption_code=_text(sub, "cac:TaxCategory/cbc:TaxExemptionReasonCode", ns),
             )
             for sub in tax_total_node.iterfind("cac:TaxSubtotal", ns)
         )
@@ -320,6 +366,13 @@ def _parse_ubl(path: Path, root: etree._Element) -> OfficialExample:
         allowances_charges=allowances_charges,
         totals=totals,
         tax_breakdown=breakdown,
+        order_reference=_text(root, "cac:OrderReference/cbc:ID", ns),
+        delivery_date=_date(_text(root, "cac:Delivery/cbc:ActualDeliveryDate", ns)),
+        period_start=_date(_text(root, "cac:InvoicePeriod/cbc:StartDate", ns)),
+        period_end=_date(_text(root, "cac:InvoicePeriod/cbc:EndDate", ns)),
+        payment_terms=_joined(
+            [note.text for note in root.iterfind("cac:PaymentTerms/cbc:Note", ns)]
+        ),
     )
 
 
@@ -332,10 +385,11 @@ def _ubl_party(party: etree._Element | None) -> ExampleParty:
                 vat_id = _text(scheme, "cbc:CompanyID", ns)
                 break
     email = _text(party, "cac:Contact/cbc:ElectronicMail", ns)
-    if not email and party is not None:
-        endpoint = party.find("cbc:EndpointID", ns)
-        if endpoint is not None and endpoint.get("schemeID") == "EM" and endpoint.text:
-            email = endpoint.text.strip()
+    endpoint = party.find("cbc:EndpointID", ns) if party is not None else None
+    scheme = endpoint.get("schemeID", "") if endpoint is not None else ""
+    endpoint_id = (endpoint.text or "").strip() if endpoint is not None else ""
+    if not email and scheme == "EM":
+        email = endpoint_id
     return ExampleParty(
         name=_text(party, "cac:PartyLegalEntity/cbc:RegistrationName", ns)
         or _text(party, "cac:PartyName/cbc:Name", ns),
@@ -346,6 +400,11 @@ def _ubl_party(party: etree._Element | None) -> ExampleParty:
         vat_id=vat_id,
         legal_id=_text(party, "cac:PartyLegalEntity/cbc:CompanyID", ns),
         email=email,
+        endpoint_scheme=scheme,
+        endpoint_id=endpoint_id,
+        contact_name=_text(party, "cac:Contact/cbc:Name", ns),
+        contact_phone=_text(party, "cac:Contact/cbc:Telephone", ns),
+        contact_email=_text(party, "cac:Contact/cbc:ElectronicMail", ns),
     )
 
 
@@ -422,6 +481,8 @@ def _parse_cii(path: Path, root: etree._Element) -> OfficialExample:
             tax_amount=_required(tax, "ram:CalculatedAmount", ns),
             exemption_reason=_text(tax, "ram:ExemptionReason", ns)
             or _text(tax, "ram:ExemptionReasonCode", ns),
+            exemption_text=_text(tax, "ram:ExemptionReason", ns),
+            exemption_code=_text(tax, "ram:ExemptionReasonCode", ns),
         )
         for tax in settlement.iterfind("ram:ApplicableTradeTax", ns)
     )
@@ -469,6 +530,23 @@ def _parse_cii(path: Path, root: etree._Element) -> OfficialExample:
         allowances_charges=allowances_charges,
         totals=totals,
         tax_breakdown=breakdown,
+        order_reference=_text(
+            agreement, "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID", ns
+        ),
+        delivery_date=_cii_date(
+            transaction.find("ram:ApplicableHeaderTradeDelivery", ns),
+            "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime",
+        ),
+        period_start=_cii_date(settlement, "ram:BillingSpecifiedPeriod/ram:StartDateTime"),
+        period_end=_cii_date(settlement, "ram:BillingSpecifiedPeriod/ram:EndDateTime"),
+        payment_terms=_joined(
+            [
+                element.text
+                for element in settlement.iterfind(
+                    "ram:SpecifiedTradePaymentTerms/ram:Description", ns
+                )
+            ]
+        ),
     )
 
 
@@ -480,11 +558,13 @@ def _cii_party(party: etree._Element | None) -> ExampleParty:
             if registration.get("schemeID") == "VA" and registration.text:
                 vat_id = registration.text.strip()
                 break
-    email = _text(party, "ram:DefinedTradeContact/ram:EmailURIUniversalCommunication/ram:URIID", ns)
-    if not email and party is not None:
-        uri = party.find("ram:URIUniversalCommunication/ram:URIID", ns)
-        if uri is not None and uri.get("schemeID") == "EM" and uri.text:
-            email = uri.text.strip()
+    contact = "ram:DefinedTradeContact/"
+    email = _text(party, contact + "ram:EmailURIUniversalCommunication/ram:URIID", ns)
+    uri = party.find("ram:URIUniversalCommunication/ram:URIID", ns) if party is not None else None
+    scheme = uri.get("schemeID", "") if uri is not None else ""
+    endpoint_id = (uri.text or "").strip() if uri is not None else ""
+    if not email and scheme == "EM":
+        email = endpoint_id
     address = "ram:PostalTradeAddress/"
     return ExampleParty(
         name=_text(party, "ram:Name", ns),
@@ -495,6 +575,13 @@ def _cii_party(party: etree._Element | None) -> ExampleParty:
         vat_id=vat_id,
         legal_id=_text(party, "ram:SpecifiedLegalOrganization/ram:ID", ns),
         email=email,
+        endpoint_scheme=scheme,
+        endpoint_id=endpoint_id,
+        contact_name=_text(party, contact + "ram:PersonName", ns),
+        contact_phone=_text(
+            party, contact + "ram:TelephoneUniversalCommunication/ram:CompleteNumber", ns
+        ),
+        contact_email=_text(party, contact + "ram:EmailURIUniversalCommunication/ram:URIID", ns),
     )
 
 

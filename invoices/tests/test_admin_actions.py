@@ -384,3 +384,28 @@ def test_issuing_twice_is_refused_by_the_service(client, issued):
     issued.refresh_from_db()
     assert issued.number == number
     assert NumberSequence.objects.get().last_value == 1
+
+
+# --- reminders paused (list actions) ---------------------------------------------------
+
+
+def test_list_actions_pause_and_resume_reminders_of_issued_invoices(client, staff_user, issued):
+    changelist = "/admin/invoices/invoice/"
+    other = make_issued(owner=staff_user, customer=issued.customer)
+
+    response = client.post(
+        changelist,
+        {"action": "pause_reminders_selected", "_selected_action": [issued.pk, other.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert messages_of(response) == ["Paused reminders of 2 invoice(s)."]
+    assert set(Invoice.objects.values_list("reminders_paused", flat=True)) == {True}
+    client.post(
+        changelist, {"action": "resume_reminders_selected", "_selected_action": [issued.pk]}
+    )
+    issued.refresh_from_db()
+    other.refresh_from_db()
+    assert (issued.reminders_paused, other.reminders_paused) == (False, True)
+    assert issued.status == "issued"  # state changed, content untouched

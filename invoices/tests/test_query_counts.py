@@ -86,8 +86,8 @@ def test_issue_query_count(staff_client, company, staff_user, django_assert_max_
 
     # user, invoice locked with its customer, items, allowances/charges, company (from
     # the database: the seller snapshot), customer figures, number counter, invoice
-    # UPDATE, the time zone as above (+ savepoint on PostgreSQL)
-    with django_assert_max_num_queries(11):
+    # UPDATE, the report rollups' upsert, the time zone as above (+ savepoint on PostgreSQL)
+    with django_assert_max_num_queries(12):
         response = staff_client.post(f"{URL}{draft.id}/issue/")
 
     assert response.status_code == 200
@@ -97,7 +97,8 @@ def test_issue_query_count(staff_client, company, staff_user, django_assert_max_
 def test_payment_query_count(staff_client, company, staff_user, django_assert_max_num_queries):
     invoice = make_issued(owner=staff_user)
 
-    with django_assert_max_num_queries(11):  # the time zone as above
+    # the time zone as above; the report rollups' upsert (one per write)
+    with django_assert_max_num_queries(12):
         response = staff_client.post(
             f"{URL}{invoice.id}/payments/", {"amount": "10.00"}, format="json"
         )

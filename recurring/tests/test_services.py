@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.tests.factories import CustomerFactory
+from common.tests.redis_servers import free_port
 from invoices import services as invoice_services
 from invoices.models import Invoice, InvoiceItem
 from invoices.tests.factories import line, make_issued
@@ -275,6 +276,31 @@ def test_issue_and_send_sends_once(company, staff_user, django_capture_on_commit
         f"Invoice {i.number} from Seller GmbH" for i in invoices
     )
     assert {s.status for i in invoices for s in i.sendings.all()} == {"sent"}
+
+
+def test_a_failed_send_leaves_the_invoice_issued_and_is_never_a_second_invoice(
+    settings, company, staff_user, django_capture_on_commit_callbacks
+):
+    # given: no mail server answers (connection refused)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.EMAIL_USE_TLS = False
+    schedule = make_schedule(
+        owner=staff_user, start_date=D(2025, 1, 1), issue_mode="issue_and_send"
+    )
+
+    # when: the period is billed, and the runner runs again
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(D(2025, 1, 1))
+        _run(D(2025, 1, 1))
+
+    # then: one issued invoice, its one sending kept by the sending machinery with the error
+    (invoice,) = _invoices(schedule)
+    assert invoice.status == "issued" and invoice.number == "INV-2025-00001"
+    (sending,) = invoice.sendings.all()
+    assert sending.status in ("queued", "failed") and sending.error
+    assert _fresh(schedule).last_error is None  # the period was billed; the send is not its
+    assert not mail.outbox
 
 
 def test_no_recipient_is_a_refusal_that_leaves_no_invoice(company, staff_user):

@@ -41,6 +41,8 @@ PRIVATE_KEYS = {
     "endpoint_scheme",
     "reminders_enabled",
     "reminder_levels",
+    "late_interest",
+    "email_texts",
     "trading_name",
     "street",
     "city",

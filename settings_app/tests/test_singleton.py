@@ -83,7 +83,9 @@ def test_admin_refuses_delete(admin_user, company):
 def test_admin_changes_the_row(admin_user, company, django_capture_on_commit_callbacks):
     client = _client(admin_user)
     form = client.get(f"{CHANGELIST}{company.pk}/change/").context["adminform"].form
-    data = {name: form.initial.get(name) or "" for name in form.fields}
+    # What the browser posts: each field as rendered (JSON fields as JSON text).
+    values = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in values.items()}
     data.update(legal_name="Changed In Admin", logo="")
 
     with django_capture_on_commit_callbacks(execute=True):

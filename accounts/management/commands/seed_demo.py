@@ -14,8 +14,13 @@ from customers.models import Customer
 from customers.services import customer_create
 from invoices import services as invoice_services
 from invoices.models import Invoice
+from products.models import Product
+from products.services import product_create
 from recurring.models import RecurringInvoice
 from recurring.services import recurring_invoice_create, recurring_run
+from reminders.models import PaymentReminder
+from reminders.policy import policy_levels
+from reminders.services import payment_reminder_send_due
 from settings_app.calendar import company_today
 from settings_app.models import CompanySettings
 
@@ -92,6 +97,15 @@ def _line(description: str, quantity: str, price: str, rate: str = "19.00", **ex
     }
 
 
+# name, SKU, unit (UN/ECE rec 20), net unit price, tax category
+DEMO_PRODUCTS = [
+    ("Consulting hour", "CONS-H", "HUR", "120.00", "S"),
+    ("Workshop day", "WS-D", "DAY", "950.00", "S"),
+    ("Software licence (year)", "LIC-Y", "ANN", "480.00", "S"),
+    ("Export shipment handling", "EXP-1", "C62", "75.00", "G"),
+]
+
+
 class Command(BaseCommand):
     help = "Create the demo users (admin/staff, password demo-pass-123) and demo invoices."
 
@@ -102,14 +116,25 @@ class Command(BaseCommand):
             admin = self._user("admin", Role.ADMIN, "Ada", "Admin")
             staff = self._user("staff", Role.STAFF, "Sam", "Staff")
             self._company()
+            self._products()
             created = self._invoices(staff, admin)
             created += self._recurring(staff)
+            self._reminders(staff)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: users admin / staff, password {DEMO_PASSWORD}"
                 + (f"; {created} demo invoices created." if created else "; data already there.")
             )
         )
+
+    def _products(self) -> None:
+        """A small catalogue for lines to name (once: the SKUs are unique)."""
+        if Product.objects.exists():
+            return
+        for name, sku, unit, price, category in DEMO_PRODUCTS:
+            product_create(
+                name=name, sku=sku, unit_code=unit, unit_price=Decimal(price), tax_category=category
+            )
 
     def _user(self, username: str, role: str, first: str, last: str) -> User:
         user, created = User.objects.get_or_create(
@@ -294,3 +319,29 @@ class Command(BaseCommand):
             return 0
         ids = self._schedules(staff, licensee, client, company_today())
         return recurring_run(schedule_ids=ids).invoices
+
+    def _reminders(self, staff: User) -> None:
+        """An overdue invoice with its first two reminders sent, each on its day (issue 16);
+        idempotent: nothing when the staff user's invoices already have reminders."""
+        if PaymentReminder.objects.filter(invoice__owner=staff).exists():
+            return
+        levels = policy_levels(CompanySettings.current())[:2]
+        if len(levels) < 2:
+            return
+        today = company_today()
+        overdue = (
+            Invoice.objects.filter(
+                owner=staff,
+                kind="invoice",
+                status__in=["issued", "partially_paid"],
+                due_date__lte=today - dt.timedelta(days=levels[1].days_after_due),
+                reminder_level=0,
+            )
+            .order_by("due_date", "id")
+            .first()
+        )
+        if overdue is None:
+            return
+        for level in levels:
+            run_date = overdue.due_date + dt.timedelta(days=level.days_after_due)
+            payment_reminder_send_due(invoice_id=overdue.pk, run_date=run_date)

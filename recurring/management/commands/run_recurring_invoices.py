@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from recurring.models import RecurringInvoice
+from recurring.parallel import workers_supported
 from recurring.selectors import due_periods_count, next_period, recurring_due_ids
 from recurring.services import ScheduleRun, recurring_run
 from settings_app.calendar import company_today
@@ -27,6 +28,12 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Say what would be billed; write nothing."
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Processes billing each day's periods side by side (PostgreSQL only).",
+        )
 
     def handle(self, *args, **options):
         today = company_today()
@@ -40,6 +47,9 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--date {run_date} is after today ({today}): no issue dates in the future."
                 )
+        workers = options["workers"]
+        if workers < 1 or (workers > 1 and not workers_supported()):
+            raise CommandError("--workers: 1, or more on PostgreSQL (SQLite has one writer).")
         ids = recurring_due_ids(run_date=run_date)
         if options["dry_run"]:
             self._dry_run(ids, run_date)
@@ -57,7 +67,9 @@ class Command(BaseCommand):
                 if run.failed:
                     bar.set_postfix_str(f"#{run.schedule_id}: {run.failed['code']}")
 
-            report = recurring_run(run_date=run_date, schedule_ids=ids, on_schedule=advance)
+            report = recurring_run(
+                run_date=run_date, schedule_ids=ids, on_schedule=advance, workers=workers
+            )
         for run in report.schedules:
             if run.failed:
                 self.stderr.write(

@@ -1,0 +1,93 @@
+"""Send the payment reminders due today (what the daily beat task runs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from invoices.models import Invoice
+from reminders.policy import policy_levels
+from reminders.selectors import reminders_due
+from reminders.services import FAILED, ReminderResult, payment_reminders_run
+from settings_app.calendar import company_today
+from settings_app.models import CompanySettings
+
+
+class Command(BaseCommand):
+    help = (
+        "Send, for every open invoice, the highest reminder level due on the run date (the "
+        "company's today by default) that was not sent yet, each level once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--date",
+            help="Run as on this day, YYYY-MM-DD (not after today): which levels are due. "
+            "Fee invoices are still dated today.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what would be sent; write nothing."
+        )
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args, **options):
+        company = CompanySettings.current()
+        today = company_today(company)
+        run_date = today
+        if options["date"]:
+            try:
+                run_date = dt.date.fromisoformat(options["date"])
+            except ValueError as exc:
+                raise CommandError(f"--date: {exc}") from exc
+            if run_date > today and not options["dry_run"]:
+                raise CommandError(
+                    f"--date {run_date} is after today ({today}): no reminder before its day."
+                )
+        if not company.reminders_enabled:
+            self.stderr.write("Reminders are off in the company settings (reminders_enabled).")
+        levels = policy_levels(company)
+        due = reminders_due(run_date=run_date, levels=levels) if company.reminders_enabled else []
+        if options["dry_run"]:
+            self._dry_run(due, run_date, levels)
+            return
+        with tqdm(
+            total=len(due),
+            unit="invoice",
+            desc=f"Reminders {run_date}",
+            disable=options["no_progress"],
+            file=self.stderr,
+        ) as bar:
+
+            def advance(result: ReminderResult) -> None:
+                bar.update(1)
+                if result.outcome == FAILED:
+                    bar.set_postfix_str(f"#{result.invoice_id}: {result.error['code']}")
+
+            report = payment_reminders_run(run_date=run_date, due=due, on_invoice=advance)
+        for result in report.results:
+            if result.outcome == FAILED:
+                error = result.error or {}
+                self.stderr.write(
+                    f"Invoice {result.invoice_id}: {error.get('code')}: {error.get('message')} "
+                    f"{json.dumps(error.get('details'), default=str)}"
+                )
+        self.stdout.write(json.dumps(report.summary()))
+
+    def _dry_run(self, due, run_date: dt.date, levels) -> None:
+        numbers = dict(
+            Invoice.objects.filter(pk__in=[item.invoice_id for item in due]).values_list(
+                "id", "number"
+            )
+        )
+        for item in due:
+            fee = levels[item.level - 1].fee_amount
+            self.stdout.write(
+                f"Invoice {numbers.get(item.invoice_id)}: reminder {item.level}"
+                + (f", fee {fee}" if fee > 0 else "")
+            )
+        self.stdout.write(
+            json.dumps({"run_date": run_date.isoformat(), "dry_run": True, "reminders": len(due)})
+        )
