@@ -1,3 +1,5 @@
+import time
+
 from django.db import DEFAULT_DB_ALIAS, connection
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication as _JWTAuthentication
@@ -25,6 +27,33 @@ def user_cache_key(user_id: object) -> str:
     return f"auth-user:v2:{user_id}"
 
 
+# Per process, for a very short time: the shared cache's copy of a user (saves the Redis
+# round trip of most requests) and tokens already verified (signature and claims checked
+# once per token; its expiry at every use). Neither decides access: the access row above
+# is still read at every request, so revocations take effect at once. A save or delete of
+# the user drops the process's copy (accounts.signals); other workers keep theirs at most
+# LOCAL_USER_SECONDS, for the columns that decide nothing (names, e-mail).
+LOCAL_USER_SECONDS = 2.0
+_LOCAL_MAX = 4096
+_local_users: dict[object, tuple[float, list]] = {}
+_verified_tokens: dict[tuple[bytes, object], tuple[float, object]] = {}
+
+
+def local_user_forget(user_id: object) -> None:
+    _local_users.pop(str(user_id), None)
+
+
+def local_caches_clear() -> None:
+    _local_users.clear()
+    _verified_tokens.clear()
+
+
+def _remember(store: dict, key: object, value: tuple) -> None:
+    if len(store) >= _LOCAL_MAX:
+        store.clear()
+    store[key] = value
+
+
 class TokenRevoked(AuthenticationFailed):
     default_detail = "The token was revoked (logout or password change); log in again."
     default_code = "token_revoked"
@@ -50,11 +79,32 @@ class JWTAuthentication(_JWTAuthentication):
     base class as before, tokens of an older `token_version` with 401 `token_revoked`.
     """
 
+    def get_validated_token(self, raw_token):
+        key = (bytes(raw_token), api_settings.SIGNING_KEY)
+        found = _verified_tokens.get(key)
+        if found is not None and time.time() < found[0]:
+            return found[1]
+        token = super().get_validated_token(raw_token)
+        expires = token.payload.get("exp")
+        if isinstance(expires, int | float):  # kept until its expiry, never beyond
+            _remember(_verified_tokens, key, (float(expires), token))
+        return token
+
     def get_user(self, validated_token):
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         values = shared_cache.MISSING
         if user_id is not None:
-            values = shared_cache.get(user_cache_key(user_id))
+            local = _local_users.get(str(user_id))
+            if local is not None and time.monotonic() < local[0] and shared_cache.enabled():
+                values = local[1]
+            else:
+                values = shared_cache.get(user_cache_key(user_id))
+                if values is not shared_cache.MISSING:
+                    _remember(
+                        _local_users,
+                        str(user_id),
+                        (time.monotonic() + LOCAL_USER_SECONDS, values),
+                    )
         if values is not shared_cache.MISSING:
             user = User.from_db(DEFAULT_DB_ALIAS, CACHED_FIELDS, values)
             access = _access_row_of(user_id)
@@ -63,6 +113,7 @@ class JWTAuthentication(_JWTAuthentication):
             if tuple(getattr(user, name) for name in _ACCESS_FIELDS) == tuple(access):
                 _check_version(validated_token, user)
                 return user
+            local_user_forget(user_id)
             shared_cache.forget(user_cache_key(user_id))  # stale: read the row anew
         user = super().get_user(validated_token)
         _check_version(validated_token, user)

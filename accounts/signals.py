@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from accounts.authentication import user_cache_key
+from accounts.authentication import local_user_forget, user_cache_key
 from accounts.models import User
 from accounts.services import user_sessions_revoke
 from common import shared_cache
@@ -16,9 +16,15 @@ logger = logging.getLogger(__name__)
 @receiver([post_save, post_delete], sender=User)
 def forget_cached_user(sender, instance, **kwargs) -> None:
     key = user_cache_key(instance.pk)
+    local_user_forget(instance.pk)
     shared_cache.forget(key)  # now, for this transaction's own reads
     # and after commit, so a request cannot re-cache the old row in between
-    transaction.on_commit(lambda: shared_cache.forget(key), robust=True)
+    transaction.on_commit(lambda: _forget(instance.pk, key), robust=True)
+
+
+def _forget(user_id, key: str) -> None:
+    local_user_forget(user_id)
+    shared_cache.forget(key)
 
 
 @receiver(post_save, sender=User)

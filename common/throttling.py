@@ -29,12 +29,45 @@ def in_process_throttles_reset() -> None:
     _IN_PROCESS.clear()
 
 
+# The window's whole update, atomic and one round trip (EVALSHA): drop what left the
+# window, add this request, count; a refused request is taken out again. Answers the
+# count with this request and the oldest entry's time (what DRF's wait() needs).
+_WINDOW_LUA = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+local count = redis.call('ZCARD', KEYS[1])
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]) + 1)
+if count > tonumber(ARGV[4]) then
+  redis.call('ZREM', KEYS[1], ARGV[3])
+end
+if #KEYS > 1 then
+  return {count, oldest[2], redis.call('MGET', unpack(KEYS, 2))}
+end
+return {count, oldest[2]}
+"""
+# Cache keys a view will read once the throttle passed (`request.cache_prefetch`, plain
+# keys as for Django's cache): read by the same script, in the same round trip, and left
+# in `request.cache_prefetched` ({key: value} of those found), as `cache.get_many` would.
+PREFETCH_ATTR = "cache_prefetch"
+PREFETCHED_ATTR = "cache_prefetched"
+_scripts: dict[int, object] = {}
+
+
+def _window_script(client):
+    """redis-py's Script (EVALSHA, loaded again after a NOSCRIPT), one per client."""
+    script = _scripts.get(id(client))
+    if script is None or script.registered_client is not client:
+        script = _scripts[id(client)] = client.register_script(_WINDOW_LUA)
+    return script
+
+
 class _ResilientMixin:
     """DRF's sliding window, kept in a Redis sorted set when the cache is our Redis.
 
     DRF stores each client's whole history as one pickled list, read and written back
     at every request (up to 2,000 timestamps at the default user rate): on Redis, one
-    pipelined round trip adds the request, drops what left the window and counts,
+    script (one round trip) adds the request, drops what left the window and counts,
     whatever the rate. Same rules: a request is refused when the window already holds
     `num_requests`, and a refused request does not count. Other caches use DRF's way.
     """
@@ -61,19 +94,28 @@ class _ResilientMixin:
         client = backend.client.get_client(write=True)
         self.now = self.timer()
         member = f"{self.now!r}:{uuid.uuid4().hex}"
-        pipe = client.pipeline(transaction=True)
-        pipe.zremrangebyscore(key, "-inf", self.now - self.duration)
-        pipe.zadd(key, {member: self.now})
-        pipe.zcard(key)
-        pipe.zrange(key, 0, 0, withscores=True)
-        pipe.expire(key, self.duration + 1)
-        _, _, count, oldest, _ = pipe.execute()
+        wanted = getattr(request, PREFETCH_ATTR, None) or []
+        setattr(request, PREFETCH_ATTR, None)  # one throttle reads them
+        extra = [backend.make_and_validate_key(name) for name in wanted]
+        count, oldest, *values = _window_script(client)(
+            keys=[key, *extra], args=[self.now, self.duration, member, self.num_requests]
+        )
+        if wanted:
+            found = values[0] if values else [None] * len(wanted)
+            setattr(
+                request,
+                PREFETCHED_ATTR,
+                {
+                    name: backend.client.decode(value)
+                    for name, value in zip(wanted, found, strict=True)
+                    if value is not None
+                },
+            )
         if count <= self.num_requests:
             self._entry = (client, key, member)
             return True
-        client.zrem(key, member)
         # what DRF's wait() reads: the window as it was, and its oldest request
-        self.history = [oldest[0][1]] * (count - 1)
+        self.history = [float(oldest)] * (count - 1)
         return self.throttle_failure()
 
 

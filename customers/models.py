@@ -69,6 +69,14 @@ class Customer(SoftDeleteModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["owner", "name"], name="customer_owner_name"),
             models.Index(fields=["balance_due"], name="customer_balance_due"),
+            # The dashboard's largest debtors per currency (dashboard.selectors).
+            models.Index(
+                "currency",
+                models.F("balance_due").desc(),
+                include=["owner"],
+                condition=models.Q(balance_due__gt=0),
+                name="customer_debtors",
+            ),
         ]
 
     def __str__(self) -> str:

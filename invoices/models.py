@@ -477,3 +477,35 @@ class ReportRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} {self.issue_date} {self.kind} {self.status}: {self.count}"
+
+
+class PaymentRollup(models.Model):
+    """Sums of the payments of one (owner, payment day, currency, kind) of the documents
+    they were recorded on: the money collected per month of the dashboard (refunds are
+    the credit notes' rows).
+
+    Kept like `ReportRollup`, in the same statement (invoices.services._rollups: the
+    payment services add or take away the payment); `manage.py rebuild_report_rollups`
+    recomputes them from the payments. Owner, currency and kind of an issued document
+    never change, nor does a payment: no other write moves these sums.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    currency = models.CharField(max_length=3)
+    kind = models.CharField(max_length=16, choices=InvoiceKind.choices)
+    count = models.IntegerField(default=0)
+    amount = _money()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "date", "currency", "kind"], name="payment_rollup_key"
+            )
+        ]
+        indexes = [models.Index(fields=["date"], name="payment_rollup_date")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.date} {self.kind}: {self.amount}"

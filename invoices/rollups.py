@@ -10,13 +10,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.expressions import Col
 from django.db.models.fields.related_lookups import RelatedExact
 from django.db.models.lookups import Exact
 from django.db.models.sql.where import AND
 
-from invoices.models import Invoice, InvoiceStatus, ReportRollup
+from invoices.models import Invoice, InvoiceStatus, Payment, PaymentRollup, ReportRollup
 
 KEY_FIELDS = ("owner_id", "issue_date", "due_date", "currency", "kind", "status")
 SUM_FIELDS = ("gross_total", "net_total", "tax_total", "paid_total", "amount_due", "refund_due")
@@ -109,8 +109,11 @@ def rollup_rebuild(
 ) -> int:
     """Replace the rollups (of `owner_ids`, default all) by sums of the invoices, one
     month of issue dates at a time (`progress(done, months)` after each). The caller
-    holds the transaction: readers see the old rows until it commits. Answers the rows
-    written."""
+    holds the transaction: readers see the old rows until it commits. The payment
+    rollups (`PaymentRollup`) of the same owners are rebuilt first, in one grouped pass.
+    Answers the report rows written."""
+    owner_ids = None if owner_ids is None else list(owner_ids)
+    payment_rollup_rebuild(owner_ids=owner_ids)
     invoices = Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
     rollups = ReportRollup.objects.all()
     if owner_ids is not None:
@@ -131,3 +134,39 @@ def rollup_rebuild(
         if progress:
             progress(done, len(months))
     return written
+
+
+def payment_rollup_rows(payments: QuerySet[Payment]) -> Iterable[PaymentRollup]:
+    """The payment rollup rows of `payments`, grouped in the database."""
+    groups = (
+        payments.values("date")
+        .annotate(
+            owner=F("invoice__owner_id"), currency=F("invoice__currency"), kind=F("invoice__kind")
+        )
+        .values("owner", "date", "currency", "kind")
+        .annotate(count=Count("*"), amount=Sum("amount"))
+        .order_by()
+    )
+    for group in groups.iterator(chunk_size=2000):
+        yield PaymentRollup(
+            owner_id=group["owner"],
+            date=group["date"],
+            currency=group["currency"],
+            kind=group["kind"],
+            count=group["count"],
+            amount=group["amount"],
+        )
+
+
+def payment_rollup_rebuild(*, owner_ids: Iterable[int] | None = None) -> int:
+    """Replace the payment rollups (of `owner_ids`, default all) by sums of the payments."""
+    payments = Payment.objects.all()
+    rollups = PaymentRollup.objects.all()
+    if owner_ids is not None:
+        owner_ids = list(owner_ids)
+        payments = payments.filter(invoice__owner_id__in=owner_ids)
+        rollups = rollups.filter(owner_id__in=owner_ids)
+    rollups.delete()
+    rows = list(payment_rollup_rows(payments))
+    PaymentRollup.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

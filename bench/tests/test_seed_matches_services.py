@@ -40,6 +40,7 @@ from invoices.models import (
     InvoiceStatus,
     NumberSequence,
     Payment,
+    PaymentRollup,
     ReportRollup,
 )
 from invoices.rollups import KEY_FIELDS, SUM_FIELDS
@@ -183,6 +184,13 @@ def _snapshot(ids: dict[int, int]) -> dict[str, Any]:
             tuple(row.values())
             for row in ReportRollup.objects.filter(count__gt=0).values(*ROLLUP_COLUMNS)
         ),
+        # The payment rollups (the dashboard's collected money), the same way.
+        "payment_rollups": sorted(
+            tuple(row.values())
+            for row in PaymentRollup.objects.filter(count__gt=0).values(
+                "owner_id", "date", "currency", "kind", "count", "amount"
+            )
+        ),
     }
 
 
@@ -239,4 +247,5 @@ def test_the_bulk_seed_writes_what_the_invoice_services_write(settings, tmp_path
     assert bulk["sequences"] == services["sequences"]
     assert bulk["customers"] == services["customers"]
     assert bulk["rollups"] == services["rollups"] and bulk["rollups"]
+    assert bulk["payment_rollups"] == services["payment_rollups"] and bulk["payment_rollups"]
     assert any(c["balance_due"] != 0 for c in services["customers"])

@@ -15,8 +15,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from common.tests.factories import CustomerFactory
 from dashboard import charts
-from dashboard.selectors import dashboard_figures, month_starts
+from dashboard.selectors import dashboard_figures, dashboard_months, month_starts
 from invoices import services
+from invoices.selectors import invoice_list
 from invoices.tests.factories import line, make_draft, make_issued
 from settings_app.calendar import company_today
 
@@ -138,6 +139,45 @@ def test_lists_and_months(company, staff_user):
     )
     assert {k: str(v) for k, v in this_month["collected"].items()} == {"EUR": "38.00"}
     assert len(figures["months"]) == 12
+
+
+def test_collected_from_the_rollups_equals_the_payments(company, staff_user, admin_user):
+    """The months' "collected" (payment rollups for a report scope) equals the payments
+    summed directly, after payments, a removed payment and a refund."""
+    today = company_today()
+    booked = _book(staff_user, today=today)
+    _book(admin_user, today=today)
+    late = booked["late"]
+    kept = services.payment_record(invoice=late, amount=Decimal("9.00"), date=today)
+    removed = services.payment_record(invoice=late, amount=Decimal("5.00"), date=today)
+    services.payment_delete(payment=removed)
+    note = services.invoice_credit_note_create(invoice=late)
+    services.invoice_issue(invoice=note)  # credits the rest, 9.00 are owed back
+    refunded = services.payment_record(
+        invoice=type(note).objects.get(pk=note.pk), amount=Decimal("4.00"), date=today
+    )
+    assert kept.pk and refunded.pk
+    for user in (staff_user, admin_user):
+        scoped = invoice_list(user=user)
+        months = dashboard_months(invoices=scoped, today=today)
+        assert months == dashboard_months(invoices=scoped.filter(pk__gt=0), today=today)
+    mine = dashboard_months(invoices=invoice_list(user=staff_user), today=today)[-1]
+    assert mine["collected"] == {"EUR": Decimal("47.00")}  # 38 + 9, refunds aside
+
+
+def test_debtors_are_the_customers_balances_per_currency(company, staff_user, other_staff):
+    today = company_today()
+    _book(staff_user, today=today)
+    _book(other_staff, today=today)
+    rows = dashboard_figures(user=staff_user, today=today)["debtors"]
+    assert [(r["customer__name"], r["currency"]) for r in rows] == [
+        ("Big Buyer", "EUR"),
+        ("Euro Buyer", "EUR"),
+        ("Dollar Buyer", "USD"),
+    ]
+    balances = {r["customer_id"]: r["amount_due"] for r in rows}
+    customers = type(staff_user).objects.get(pk=staff_user.pk).customers.all()
+    assert balances == {c.id: c.balance_due for c in customers if c.balance_due > 0}
 
 
 def test_index_query_count_does_not_grow_with_the_data(company, staff_user):

@@ -16,6 +16,7 @@ from invoices import errors
 from invoices.calculation import minor_unit, round_money
 from invoices.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
 from invoices.services._lines import date_errors
+from invoices.services._rollups import RollupDelta
 from invoices.services._settlement import lock_root, settlement_refresh
 from settings_app.calendar import company_today
 
@@ -97,8 +98,12 @@ def payment_record(
         reference=reference,
         recorded_by=by,
     )
-    settlement_refresh(root=root, instances=[invoice])
+    # Lock order of every write: invoice rows, the customer's figures, then the report
+    # rollups (as an issue takes them), or two writes of one customer deadlock.
     customer_statistics_add(invoice=invoice, paid_change=amount)
+    rollup = RollupDelta()  # the collected money, with the reports' sums in one statement
+    rollup.payment(payment, invoice, +1)
+    settlement_refresh(root=root, instances=[invoice], rollup=rollup)
     transaction.on_commit(metrics.payments_recorded.inc)
     return payment
 
@@ -116,7 +121,9 @@ def payment_delete(*, payment: Payment, by: User | None = None) -> Invoice:
         invoice.number,
         by.username if by else "system",
     )
+    customer_statistics_add(invoice=invoice, paid_change=-amount)  # before the rollups
+    rollup = RollupDelta()
+    rollup.payment(payment, invoice, -1)
     payment.delete()
-    settlement_refresh(root=root, instances=[invoice])
-    customer_statistics_add(invoice=invoice, paid_change=-amount)
+    settlement_refresh(root=root, instances=[invoice], rollup=rollup)
     return invoice

@@ -436,6 +436,44 @@ def test_list_filters_search_and_ordering(staff_client, company, staff_user):
     assert staff_client.get(f"{URL}?status=bogus").status_code == 400
 
 
+def test_search_semantics(staff_client, company, staff_user, other_staff):
+    """Every term must match the number or the customer's name (case-insensitively); a
+    number by its beginning when some number begins with the term, else by containing it
+    (invoices.filters.InvoiceSearchFilter)."""
+    acme = CustomerFactory(owner=staff_user, name="Acme 4242 GmbH")
+    beta = CustomerFactory(owner=staff_user, name="Beta SARL")
+    gamma = CustomerFactory(owner=other_staff, name="Acme 4242 GmbH")  # another's
+    first = make_issued(owner=staff_user, customer=acme, series="INV")
+    second = make_issued(owner=staff_user, customer=beta, series="INV")
+    shifted = make_issued(owner=staff_user, customer=beta, series="XINV")  # "XINV-…"
+    make_issued(owner=other_staff, customer=gamma, series="INV")
+    draft = make_draft(owner=staff_user, customer=acme)
+
+    def ids(term: str) -> set[int]:
+        response = staff_client.get(URL, {"search": term})
+        assert response.status_code == 200
+        return {row["id"] for row in response.json()["results"]}
+
+    assert first.number.startswith("INV") and shifted.number.startswith("XINV")
+    # Names: any part, any case; every term must match (AND), in the name or the number.
+    assert ids("acme") == ids("4242 gmbh") == {first.id, draft.id}
+    assert ids("acme sarl") == set()  # no customer is both
+    assert ids(f"beta {second.number}") == {second.id}
+    assert ids("sarl") == {second.id, shifted.id}
+    # Numbers: a prefix of some number matches by prefix only, the whole number exactly.
+    assert ids(first.number) == {first.id}
+    assert ids(first.number.lower()) == {first.id}
+    assert shifted.id not in ids(first.number[:-1])  # contains it, but does not begin with it
+    assert ids(shifted.number) == {shifted.id}
+    # No number begins with the tail: then any number containing it.
+    tail = first.number.split("-")[-1]
+    assert first.id in ids(tail) and shifted.id in ids(tail)
+    # Must not match: another's invoices, a term found nowhere, a name spread over terms.
+    assert ids("no-such-thing") == set()
+    assert ids("acm4242") == set()
+    assert ids(f"{first.number}9") == set()
+
+
 def test_staff_isolation_on_every_invoice_endpoint(other_client, company, staff_user):
     invoice = make_issued(owner=staff_user)
     draft = make_draft(owner=staff_user)
