@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from common.management.run_date import run_date_option
 from recurring.models import RecurringInvoice
 from recurring.parallel import workers_supported
 from recurring.selectors import due_periods_count, next_period, recurring_due_ids
@@ -37,16 +38,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         today = company_today()
-        run_date = today
-        if options["date"]:
-            try:
-                run_date = dt.date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"--date: {exc}") from exc
-            if run_date > today and not options["dry_run"]:
-                raise CommandError(
-                    f"--date {run_date} is after today ({today}): no issue dates in the future."
-                )
+        run_date = run_date_option(
+            options["date"],
+            today=today,
+            dry_run=options["dry_run"],
+            future="no issue dates in the future",
+        )
         workers = options["workers"]
         if workers < 1 or (workers > 1 and not workers_supported()):
             raise CommandError("--workers: 1, or more on PostgreSQL (SQLite has one writer).")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from common.management.run_date import run_date_option
 from invoices.models import Invoice
 from reminders.policy import policy_levels
 from reminders.selectors import reminders_due
@@ -36,16 +37,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         company = CompanySettings.current()
         today = company_today(company)
-        run_date = today
-        if options["date"]:
-            try:
-                run_date = dt.date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"--date: {exc}") from exc
-            if run_date > today and not options["dry_run"]:
-                raise CommandError(
-                    f"--date {run_date} is after today ({today}): no reminder before its day."
-                )
+        run_date = run_date_option(
+            options["date"],
+            today=today,
+            dry_run=options["dry_run"],
+            future="no reminder before its day",
+        )
         if not company.reminders_enabled:
             self.stderr.write("Reminders are off in the company settings (reminders_enabled).")
         levels = policy_levels(company)
