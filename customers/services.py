@@ -11,6 +11,7 @@ from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import User
+from common.counts import tables_changed
 from common.exceptions import ValidationException
 from customers.models import Customer
 from documents.einvoice import codes
@@ -210,6 +211,7 @@ def customer_statistics_recompute(*, customer_ids: Iterable[int]) -> int:
     )
     by_customer = {row["customer_id"]: row for row in rows}
     values = {customer_id: _statistics(by_customer.get(customer_id, {})) for customer_id in ids}
+    tables_changed()  # balances move by UPDATE: the cached `has_balance` counts recount
     if customers is None:  # the common case (one invoice changed): one UPDATE
         return Customer.all_objects.filter(pk=ids[0]).update(**values[ids[0]])
     for customer in customers:

@@ -146,3 +146,26 @@ def test_reads_inside_a_transaction_always_count(staff_client, staff_user, compa
     make_draft(owner=staff_user)  # its version bump waits for a commit that never comes
 
     assert staff_client.get(INVOICES).json()["count"] == 2
+
+
+@needs_redis
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_customer_list_count_is_reused_until_a_customer_or_a_balance_changes(
+    staff_client, staff_user, company, django_assert_num_queries
+):
+    from invoices import services as invoice_services
+
+    CustomerFactory(owner=staff_user)
+    invoice = invoice_services.invoice_issue(invoice=make_draft(owner=staff_user))
+    assert staff_client.get("/api/customers/").json()["count"] == 2
+    assert staff_client.get("/api/customers/?has_balance=true").json()["count"] == 1
+
+    # the access row and the page: the count comes from the shared cache
+    with django_assert_num_queries(2):
+        assert staff_client.get("/api/customers/").json()["count"] == 2
+
+    staff_client.post("/api/customers/", {"name": "New one"}, format="json")
+    assert staff_client.get("/api/customers/").json()["count"] == 3
+    invoice_services.payment_record(invoice=invoice, amount=invoice.gross_total)
+    assert staff_client.get("/api/customers/?has_balance=true").json()["count"] == 0
