@@ -116,7 +116,8 @@ def test_a_real_worker_limits_retries_and_fails_a_documents_build(
         DOCUMENTS_TASK_RETRY_SECONDS="1",
         CELERY_WORKER_MAX_MEMORY_PER_CHILD="1",  # KiB: every task leaves the child over it
     )
-    client = Celery(broker=broker.url)
+    # Not the current app: tests after this one publish through the project's (current_app).
+    client = Celery(broker=broker.url, set_as_current=False)
     try:
         with celery_worker(env, tmp_path / "worker.log") as worker:
             limits = client.control.inspect(timeout=10).registered("soft_time_limit", "time_limit")
