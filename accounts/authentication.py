@@ -1,38 +1,34 @@
 import time
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication as _JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.settings import api_settings
 
+from accounts import access
 from accounts.models import User
 from accounts.tokens import token_version_of
 from common import shared_cache
-from common.filters import MAX_ID
+from common.throttling import PREFETCHED_ATTR
 
 # Every column but the password hash (a cache is no place for it): a cached user loads
 # it from the database only if a request reads it (change-password).
 CACHED_FIELDS = [f.attname for f in User._meta.concrete_fields if f.attname != "password"]
 CACHE_SECONDS = 300
-# What decides access, read from the database at every request (one indexed row, no
-# model): a cached copy is used only while it agrees, so a deactivation, demotion,
-# password change or logout takes effect at once on every worker, even when dropping
-# the cached copy failed (Redis down or hung at that moment).
-_ACCESS_SQL = "SELECT token_version, is_active, role FROM {table} WHERE {pk} = %s"
-_ACCESS_FIELDS = ("token_version", "is_active", "role")
 
 
 def user_cache_key(user_id: object) -> str:
     return f"auth-user:v2:{user_id}"
 
 
-# Per process, for a very short time: the shared cache's copy of a user (saves the Redis
-# round trip of most requests) and tokens already verified (signature and claims checked
-# once per token; its expiry at every use). Neither decides access: the access row above
-# is still read at every request, so revocations take effect at once. A save or delete of
-# the user drops the process's copy (accounts.signals); other workers keep theirs at most
-# LOCAL_USER_SECONDS, for the columns that decide nothing (names, e-mail).
+# Per process, for a very short time: the shared cache's copy of a user (saves reading
+# it from Redis at most requests) and tokens already verified (signature and claims
+# checked once per token; its expiry at every use). Neither decides access: the access
+# row (accounts.access: kept exact in Redis, else read from the database) is read at
+# every request, and a copy is used only while it agrees, so revocations apply at once.
+# A save or delete of the user drops the process's copy (accounts.signals); other workers
+# keep theirs at most LOCAL_USER_SECONDS, for the columns that decide nothing (names).
 LOCAL_USER_SECONDS = 2.0
 _LOCAL_MAX = 4096
 _local_users: dict[object, tuple[float, list]] = {}
@@ -59,22 +55,13 @@ class TokenRevoked(AuthenticationFailed):
     default_code = "token_revoked"
 
 
-def _access_row(user_id: object):
-    sql = _ACCESS_SQL.format(
-        table=connection.ops.quote_name(User._meta.db_table),
-        pk=connection.ops.quote_name(User._meta.pk.column),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
-        return cursor.fetchone()
-
-
 class JWTAuthentication(_JWTAuthentication):
     """simplejwt's authentication, with the user's row cached between requests.
 
     The row is read at every request otherwise (docs/PERFORMANCE.md: ~18% of a list
-    request); with a cached copy only the three columns that decide access are (see
-    `_ACCESS_SQL`), and the copy is used only while they agree. Saving or deleting a
+    request); with a cached copy only the access row (accounts.access: the three columns
+    that decide access, from Redis, kept exact) is read, and the copy is used only while
+    they agree. Saving or deleting a
     user drops the copy too (accounts.signals); inactive users are refused (401) by the
     base class as before, tokens of an older `token_version` with 401 `token_revoked`.
     """
@@ -90,31 +77,30 @@ class JWTAuthentication(_JWTAuthentication):
             _remember(_verified_tokens, key, (float(expires), token))
         return token
 
+    def authenticate(self, request):
+        # What a Redis round trip of this request already read (common.conditional's
+        # one-round-trip revalidation): {key: value or None} of the keys it asked for.
+        self._prefetched = getattr(request, PREFETCHED_ATTR, None)
+        return super().authenticate(request)
+
     def get_user(self, validated_token):
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
-        values = shared_cache.MISSING
-        if user_id is not None:
-            local = _local_users.get(str(user_id))
-            if local is not None and time.monotonic() < local[0] and shared_cache.enabled():
-                values = local[1]
-            else:
-                values = shared_cache.get(user_cache_key(user_id))
-                if values is not shared_cache.MISSING:
-                    _remember(
-                        _local_users,
-                        str(user_id),
-                        (time.monotonic() + LOCAL_USER_SECONDS, values),
-                    )
-        if values is not shared_cache.MISSING:
-            user = User.from_db(DEFAULT_DB_ALIAS, CACHED_FIELDS, values)
-            access = _access_row_of(user_id)
-            if access is None or not access[1]:
+        pk = access.user_pk(user_id) if user_id is not None else None
+        if pk is None:
+            return super().get_user(validated_token)  # its own answer (user_not_found)
+        local = _local_copy(pk)
+        found = self._cached(pk, has_local=local is not None)
+        values = local if local is not None else _shared_copy(pk, found)
+        if values is not None:  # a copy: used if the access row agrees (no copy: the row)
+            row = access.access_row(pk, found)
+            if row is None or not row[1]:
                 return super().get_user(validated_token)  # user_not_found, user_inactive
-            if tuple(getattr(user, name) for name in _ACCESS_FIELDS) == tuple(access):
+            user = User.from_db(DEFAULT_DB_ALIAS, CACHED_FIELDS, values)
+            if tuple(getattr(user, name) for name in access.FIELDS) == row:
                 _check_version(validated_token, user)
                 return user
-            local_user_forget(user_id)
-            shared_cache.forget(user_cache_key(user_id))  # stale: read the row anew
+            local_user_forget(pk)
+            shared_cache.forget(user_cache_key(pk))  # stale: read the row anew
         user = super().get_user(validated_token)
         _check_version(validated_token, user)
         shared_cache.put(
@@ -122,18 +108,86 @@ class JWTAuthentication(_JWTAuthentication):
         )
         return user
 
+    def _cached(self, pk: int, *, has_local: bool) -> dict | None:
+        """{key: value or None} for the access row and the user's copy: prefetched, or
+        read in one round trip; None without a usable shared cache."""
+        found = getattr(self, "_prefetched", None)
+        if found is not None and access.cache_key(pk) in found:
+            return found
+        if not access.cache_usable():
+            return None
+        keys = prefetch_keys(pk, local=has_local)
+        got = shared_cache.get_many(keys)
+        return {key: got.get(key) for key in keys}
+
+
+def _local_copy(pk: int) -> list | None:
+    local = _local_users.get(str(pk))
+    if local is None or time.monotonic() >= local[0] or not shared_cache.enabled():
+        return None
+    return local[1]
+
+
+def _shared_copy(pk: int, found: dict | None) -> list | None:
+    key = user_cache_key(pk)
+    if found is not None and key in found:
+        value = found[key]
+    else:
+        value = shared_cache.get(key)
+        value = None if value is shared_cache.MISSING else value
+    if value is not None:
+        _remember(_local_users, str(pk), (time.monotonic() + LOCAL_USER_SECONDS, value))
+    return value
+
+
+def prefetch_keys(pk: int, *, local: bool = False) -> list[str]:
+    """The cache keys authentication reads: the access row, and the user's copy unless
+    this process holds a fresh one."""
+    if local:
+        return [access.cache_key(pk)]
+    return [access.cache_key(pk), user_cache_key(pk)]
+
+
+def has_local_copy(pk: int) -> bool:
+    return _local_copy(pk) is not None
+
+
+class ClaimedUser:
+    """A stand-in with the token's user id, for what keys on it before authentication
+    has run (the user throttle's window); never a request's user."""
+
+    is_authenticated = True
+
+    def __init__(self, pk: int) -> None:
+        self.pk = self.id = pk
+
+
+def claimed_user(pk: int) -> ClaimedUser:
+    return ClaimedUser(pk)
+
+
+def claimed_user_id(request) -> int | None:
+    """The user id the request's bearer token names, the token verified (signature,
+    expiry, type; verified tokens are kept in-process: no I/O), when this class is the
+    request's only authenticator; else None. Decides nothing: authentication still runs."""
+    authenticators = getattr(request, "authenticators", ())
+    if len(authenticators) != 1 or type(authenticators[0]) is not JWTAuthentication:
+        return None
+    authenticator = authenticators[0]
+    header = authenticator.get_header(request)
+    try:
+        raw = authenticator.get_raw_token(header) if header is not None else None
+        token = authenticator.get_validated_token(raw) if raw is not None else None
+    except AuthenticationFailed:  # a malformed header or a bad token: DRF's own answer
+        return None
+    if token is None:
+        return None
+    return access.user_pk(token.get(api_settings.USER_ID_CLAIM))
+
 
 def _check_version(token, user: User) -> None:
     if token_version_of(token) < user.token_version:
         raise TokenRevoked()
-
-
-def _access_row_of(user_id: object):
-    try:
-        pk = int(str(user_id), 10) if str(user_id).isascii() else None
-    except ValueError:
-        pk = None
-    return _access_row(pk) if pk is not None and 0 < pk <= MAX_ID else None
 
 
 class JWTAuthenticationScheme(SimpleJWTScheme):

@@ -1,8 +1,10 @@
 import unicodedata
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
+
+from accounts import access
 
 
 class Role(models.TextChoices):
@@ -15,7 +17,23 @@ def username_normalize(username: str) -> str:
     return unicodedata.normalize("NFKC", username or "")
 
 
-class BillingUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    """Queryset writes drop the access rows kept in the shared cache (accounts.access),
+    as saves do through accounts.signals: a logout, deactivation or role change by
+    `update()` applies to the very next request on every worker."""
+
+    def update(self, **kwargs):
+        if not set(kwargs) & set(access.FIELDS):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            access.invalidate(ids)
+            return super().update(**kwargs)
+
+    update.alters_data = True
+
+
+class BillingUserManager(UserManager.from_queryset(UserQuerySet)):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from accounts import access
 from accounts.authentication import local_user_forget, user_cache_key
 from accounts.models import User
 from accounts.services import user_sessions_revoke
@@ -16,6 +17,8 @@ logger = logging.getLogger(__name__)
 @receiver([post_save, post_delete], sender=User)
 def forget_cached_user(sender, instance, **kwargs) -> None:
     key = user_cache_key(instance.pk)
+    if not kwargs.get("created"):
+        access.invalidate([instance.pk])  # the access row may have changed: exact at once
     local_user_forget(instance.pk)
     shared_cache.forget(key)  # now, for this transaction's own reads
     # and after commit, so a request cannot re-cache the old row in between

@@ -16,6 +16,7 @@ from bench.databases import ensure_seeded, target_for
 from bench.load import ensure_wrk
 from bench.report import finish_report, new_report
 from bench.runs import run_database, run_scale
+from bench.scale_scenarios import scale_customers
 from bench.servers import server_env
 from bench.shared import (
     DATABASES,
@@ -115,7 +116,11 @@ def main(argv: list[str] | None = None) -> None:
                     settings=args.settings,
                     redis_url=args.cache_url,
                 )
-                ensure_seeded(target, env, args.customers)
+                # What the same --scales (or --invoices) run would reuse.
+                customers = (
+                    scale_customers(scale, args.customers) if args.scales else args.customers
+                )
+                ensure_seeded(target, env, customers)
         out_dir.rmdir()
         return
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:

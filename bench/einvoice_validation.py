@@ -11,8 +11,12 @@ slows every row alike, after the stylesheets are compiled (they are kept per pro
 - `build UBL` (the baseline): the XML alone, what any export costs;
 - `issue check`: what `invoice_issue` runs (`einvoice_issue_violations`: UBL, XSD, CEN
   and the profile's rules);
+- `former issue check`: the same with the stylesheets compiled as before the indexed
+  dispatch and the errors-only flavour (`validation.without_progress` only), for a
+  before / after in one run;
 - `UBL + CII`: the former check, both syntaxes built and validated;
-- each part on its own (XSD, each stylesheet, the CII build).
+- each part on its own (XSD, the CII build, each stylesheet as the check runs it: errors
+  only; for the UBL ones also with all findings, and as formerly compiled).
 
 Each row gives the median wall and CPU ms per invoice and its CPU ratio to the baseline
 of the same run. The target is an issue check of at most 15 ms of CPU (on a loaded
@@ -51,6 +55,16 @@ from documents.tests import einvoice_factories as factories  # noqa: E402
 
 TARGET_MS = 15.0
 BASELINE = "build UBL"
+# The stylesheets as compiled before the indexed dispatch and the errors-only flavour.
+FORMER = validation._Saxon(prepare=lambda text, errors: validation.without_progress(text))
+
+
+def former_issue_check(doc: InvoiceDocument) -> object:
+    current, validation._SAXON = validation._SAXON, FORMER
+    try:
+        return einvoice_issue_violations(doc)
+    finally:
+        validation._SAXON = current
 
 
 def bench_document(profile: str, lines: int) -> InvoiceDocument:
@@ -87,6 +101,7 @@ def measures(doc: InvoiceDocument) -> dict[str, Callable[[], object]]:
     rows: dict[str, Callable[[], object]] = {
         BASELINE: lambda: build_ubl(doc),
         "issue check": lambda: einvoice_issue_violations(doc),
+        "former issue check": lambda: former_issue_check(doc),
         "UBL + CII": lambda: (
             validation.validate_ubl(build_ubl(doc), profile),
             validation.validate_cii(build_cii(doc), profile),
@@ -101,16 +116,24 @@ def measures(doc: InvoiceDocument) -> dict[str, Callable[[], object]]:
     ):
         for stylesheet in stylesheets:
             rows[f"  {syntax} {stylesheet.name}"] = lambda s=stylesheet, x=xml: (
-                validation._SAXON.transform(s, x)
+                validation._SAXON.transform(s, x, errors=True)
             )
+            if syntax == "UBL":
+                rows[f"  UBL {stylesheet.name} (all findings)"] = lambda s=stylesheet, x=xml: (
+                    validation._SAXON.transform(s, x)
+                )
+                rows[f"  UBL {stylesheet.name} (former)"] = lambda s=stylesheet, x=xml: (
+                    FORMER.transform(s, x)
+                )
     return rows
 
 
 def run(rounds: int, lines: int) -> dict[str, dict[str, dict[str, float]]]:
-    validation.compile_schematrons()
+    validation.compile_schematrons(full=True)
     documents = {profile: bench_document(profile, lines) for profile in codes.PROFILES}
     for doc in documents.values():  # the bench's invoice is valid in every profile
         assert einvoice_issue_violations(doc) == [], (doc.profile, einvoice_issue_violations(doc))
+        assert former_issue_check(doc) == []
     table = {profile: measures(doc) for profile, doc in documents.items()}
     wall: dict[tuple[str, str], list[float]] = {}
     cpu: dict[tuple[str, str], list[float]] = {}
@@ -150,6 +173,8 @@ def report(result: dict[str, dict[str, dict[str, float]]], rounds: int, lines: i
                 f"{name:<36}{row['wall_ms']:>9.2f}{row['cpu_ms']:>9.2f}{row['x_baseline']:>9.1f}"
                 + flag
             )
+        now, former = rows["issue check"]["cpu_ms"], rows["former issue check"]["cpu_ms"]
+        out.append(f"{'issue check CPU / former':<36}{now / former:>27.2f}")
     return "\n".join(out)
 
 

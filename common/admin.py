@@ -188,3 +188,85 @@ class ServiceWrittenMixin:
     def construct_change_message(self, request, form, formsets, add=False):
         # The formsets saved nothing themselves: describe the main form only.
         return construct_change_message(form, [], add)
+
+
+# Where an admin with line formsets hands them to its main form (ServiceLinesMixin).
+LINE_FORMSETS = "_service_line_formsets"
+
+
+class ServiceWrittenForm(forms.ModelForm):
+    """The main form of a ServiceLinesMixin admin; its validation ends with the service's.
+
+    `request` and `model_admin` are set on the per-request subclass (get_form). Once the
+    fields, the model checks and the line formsets are valid, the service writes the row
+    and its lines; a refusal becomes errors on this form and the line forms, so the admin
+    shows the page again and saves nothing.
+    """
+
+    request: Any = None
+    model_admin: Any = None
+
+    def _post_clean(self) -> None:
+        # Last step of validation, after the model checks: ModelAdmin.changeform_view
+        # runs all of it inside one transaction, so a later failure rolls the write back.
+        super()._post_clean()
+        if self.request is None or self.model_admin is None or self._errors:
+            return
+        formsets = getattr(self.request, LINE_FORMSETS, {})
+        # Every formset validated (a list, not a generator): all their errors show at once.
+        if not all([formset.is_valid() for formset in formsets.values()]):
+            return
+        saved = self.model_admin.service_save(self.request, self, formsets)
+        if saved is not None:
+            self.instance = saved  # what save_form hands to the admin's response
+
+
+class ServiceLinesMixin(ServiceWrittenMixin):
+    """An admin whose row and line inlines (`line_fields`: formset prefix -> fields) are
+    written by one service call, `service_write(request, form, lines)`, from its
+    ServiceWrittenForm's validation."""
+
+    line_fields: Mapping[str, Sequence[str]] = {}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        # modelform_factory made a new class for this request: safe to bind it here.
+        form_class.request = request
+        form_class.model_admin = self
+        return form_class
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        # The main form validates before the formsets; it needs them for the service.
+        lines = {f.prefix: f for f in formsets if f.prefix in self.line_fields}
+        setattr(request, LINE_FORMSETS, lines)
+        return formsets, inline_instances
+
+    def line_row(self, form: forms.BaseForm, fields: Sequence[str]) -> dict[str, Any]:
+        return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+
+    def line_rows(self, formset) -> tuple[list[dict[str, Any]], list[forms.BaseForm]]:
+        """The rows the user kept, in page order, and the form of each (for its errors)."""
+        deleted = {id(form) for form in formset.deleted_forms}
+        rows, row_forms = [], []
+        for form in formset.forms:
+            if id(form) in deleted or (form.instance.pk is None and not form.has_changed()):
+                continue
+            rows.append(self.line_row(form, self.line_fields[formset.prefix]))
+            row_forms.append(form)
+        return rows, row_forms
+
+    def service_write(self, request, form: forms.BaseForm, lines: dict[str, list]) -> Any:
+        raise NotImplementedError
+
+    def service_save(self, request, form: forms.BaseForm, formsets) -> Any | None:
+        """Create or update the row through its service; None when it refuses."""
+        rows = {prefix: self.line_rows(formset) for prefix, formset in formsets.items()}
+        try:
+            return self.service_write(request, form, {p: data for p, (data, _) in rows.items()})
+        except BusinessException as exc:
+            forms_of = {
+                prefix: (formsets[prefix], row_forms) for prefix, (_, row_forms) in rows.items()
+            }
+            show_service_errors(form, exc, forms_of)
+            return None

@@ -3,7 +3,8 @@
 no longer does (optimistic locking: a draft edited in two tabs).
 
 An ETag is a digest of what the answer is built from, never of the answer itself, so a
-304 costs one small query and no rendering:
+304 costs at most one narrow query and no rendering (a remembered list tag: one Redis
+round trip, no query):
 - the view's `etag_fields` of each row shown (columns that move with every change of
   what the row shows: `Invoice.version` moves with every save and queryset update);
 - for a list, the page's rows in order, the total count, the path with its query string,
@@ -36,6 +37,7 @@ from django.utils.http import http_date, parse_etags
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts import authentication
 from common import counts, shared_cache, throttling
 from common.exceptions import BusinessException
 from common.filters import MAX_ID
@@ -98,6 +100,8 @@ def _value(source: Any, field: str) -> Any:
     if isinstance(source, Mapping):
         return source[field]
     for name in field.split("__"):  # `customer__name` on an instance: its customer's name
+        if source is None:
+            return None  # a null relation, as `.values()` reads it
         source = getattr(source, name)
     # As `.values()` reads it, so an instance and its row give the same tag.
     return source.name if isinstance(source, FieldFile) else source
@@ -118,6 +122,10 @@ def not_modified(etag: str, last_modified: Any = None) -> Response:
 _MODEL_LABELS: dict[type, str] = {}
 
 
+def _scope(user) -> Any:
+    return "all" if is_admin(user) else user.id
+
+
 class ConditionalMixin:
     """For DRF views over one model. Views call `conditional_retrieve`,
     `conditional_list` and `etag_of`; unsafe requests on one object with `If-Match` are
@@ -133,6 +141,9 @@ class ConditionalMixin:
     # rows and of what they show, InvoiceQuerySet.update): their ETag per query is kept
     # under that version, so a revalidation reads no row (`remembered_not_modified`).
     etag_memo: bool = False
+    # The GET actions that answer ETag and 304 (None: a view without actions, a
+    # singleton's); the schema declares If-None-Match on those alone (common.openapi).
+    conditional_reads: frozenset = frozenset({"list", "retrieve", None})
     _memo: tuple[str, Any] | None = None
 
     def etag_context(self) -> tuple[Any, ...]:
@@ -181,39 +192,95 @@ class ConditionalMixin:
 
     # --- lists ----------------------------------------------------------------------
 
-    def _list_parts(self) -> tuple[Any, ...]:
+    def _list_parts(self, scope: Any = None) -> tuple[Any, ...]:
         """What a list answer depends on besides its rows: the query (page, filters) and
         the host (the next/previous links), and the caller's scope (staff: own rows)."""
         request = self.request
-        scope = "all" if is_admin(request.user) else request.user.id
-        return (self._base_parts(), request.get_host(), request.get_full_path(), scope)
+        if scope is None:
+            scope = _scope(request.user)
+        common = self.__dict__.get("_list_common")
+        if common is None:  # per request (a view instance serves one)
+            common = self._list_common = (
+                self._base_parts(),
+                request.get_host(),
+                request.get_full_path(),
+            )
+        return (*common, scope)
 
     def _list_etag(self, rows: Iterable[Any]) -> str:
         rows_parts = tuple(tuple(_value(row, f) for f in self.etag_fields) for row in rows)
         return make_etag((self._list_parts(), self.paginator.page.paginator.count, rows_parts))
 
-    def _memo_key(self) -> str:
-        # The code's digest too: a new release must not answer 304 to an old tag.
-        text = repr((code_digest(), self._list_parts()))
-        return f"list-etag:{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}"
+    def _memo_key(self, scope: Any = None) -> str:
+        if scope is None:
+            scope = _scope(self.request.user)
+        keys = self.__dict__.setdefault("_memo_keys", {})
+        if scope not in keys:
+            # The code's digest too: a new release must not answer 304 to an old tag.
+            text = repr((code_digest(), self._list_parts(scope)))
+            digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+            keys[scope] = f"list-etag:{digest}"
+        return keys[scope]
 
-    def check_throttles(self, request):
-        # A list revalidation reads its remembered ETag in the throttle's round trip
-        # (common.throttling: one Redis call instead of two); read alone otherwise.
-        if (
+    def _revalidates_from_memo(self, request) -> bool:
+        return (
             self.etag_memo
             and getattr(self, "action", None) == "list"
             and request.method == "GET"
             and "HTTP_IF_NONE_MATCH" in request.META
             and shared_cache.enabled()
             and not connection.in_atomic_block
-        ):
+        )
+
+    def check_throttles(self, request):
+        # A list revalidation reads its remembered ETag in the throttle's round trip
+        # (common.throttling: one Redis call instead of two); read alone otherwise.
+        if self._revalidates_from_memo(request):
             request._memo_prefetched = key = self._memo_key()
             setattr(request, throttling.PREFETCH_ATTR, [counts.VERSION_KEY, key])
         try:
             super().check_throttles(request)
         finally:
             setattr(request, throttling.PREFETCH_ATTR, None)
+
+    def _initial_in_one_round_trip(self, request, claimed: int, *args, **kwargs) -> None:
+        """DRF's `initial()` for a list revalidation, with one Redis round trip: the
+        throttles' script also reads the access row and the user's copy (what
+        authentication reads: accounts.access) and the remembered ETag for either scope.
+        The same classes decide, with DRF's answers: the throttles count first (they key
+        on the token's user id) and a request that authentication or the permissions
+        then refuse is taken out of their windows again, so 401 and 403 still win over
+        429 and a refused request never counts."""
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
+            request
+        )
+        request.version, request.versioning_scheme = self.determine_version(
+            request, *args, **kwargs
+        )
+        memo_keys = {True: self._memo_key("all"), False: self._memo_key(claimed)}
+        keys = [counts.VERSION_KEY, *memo_keys.values()]
+        keys += authentication.prefetch_keys(claimed, local=authentication.has_local_copy(claimed))
+        request._user = authentication.claimed_user(claimed)  # what the throttles key on
+        setattr(request, throttling.PREFETCH_ATTR, keys)
+        throttles = self.get_throttles()
+        try:
+            passed = [throttle.allow_request(request, self) for throttle in throttles]
+        finally:
+            setattr(request, throttling.PREFETCH_ATTR, None)
+            del request._user
+        try:
+            request.user  # noqa: B018 - DRF's perform_authentication: the token's user
+            self.check_permissions(request)
+        except Exception:
+            for throttle, counted in zip(throttles, passed, strict=True):
+                if counted:
+                    throttle.refund()
+            raise
+        request._memo_prefetched = memo_keys[is_admin(request.user)]
+        waits = [t.wait() for t, ok in zip(throttles, passed, strict=True) if not ok]
+        if waits:  # as DRF's check_throttles answers
+            self.throttled(request, max((w for w in waits if w is not None), default=None))
 
     def remembered_not_modified(self) -> Response | None:
         """A 304 from the shared cache, before any filter or query runs; else None (and
@@ -268,6 +335,25 @@ class ConditionalMixin:
         response = self.get_paginated_response(render(rows))
         return with_validators(response, self._list_etag(rows))
 
+    def conditional_rows(
+        self, queryset: QuerySet, *, render: Callable[[list[Any]], Any], parts: Any = ()
+    ) -> Response:
+        """A plain (unpaginated) list with its ETag: the rows' `etag_fields` in order and
+        `parts` (what else it shows). With If-None-Match those columns are read alone
+        first (one narrow query) and nothing is rendered when the tag holds."""
+
+        def etag_of_rows(rows: Iterable[Any]) -> str:
+            values = tuple(tuple(_value(row, f) for f in self.etag_fields) for row in rows)
+            return make_etag((self._base_parts(), parts, values))
+
+        wanted = if_none_match(self.request)
+        if wanted is not None:
+            etag = etag_of_rows(queryset.values(*self.etag_fields))
+            if matches(etag, wanted):
+                return not_modified(etag)
+        rows = list(queryset)
+        return with_validators(Response(render(rows)), etag_of_rows(rows))
+
     # --- writes: If-Match -----------------------------------------------------------
 
     def names_one_object(self) -> bool:
@@ -295,7 +381,13 @@ class ConditionalMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        claimed = None
+        if self._revalidates_from_memo(request):
+            claimed = authentication.claimed_user_id(request)
+        if claimed is not None:
+            self._initial_in_one_round_trip(request, claimed, *args, **kwargs)
+        else:
+            super().initial(request, *args, **kwargs)
         wanted = if_match(request) if request.method in UNSAFE_METHODS else None
         if wanted is None or not self.names_one_object():
             return

@@ -105,6 +105,8 @@ class AutoSchema(SpectacularAutoSchema):
             return
         parameters = operation.setdefault("parameters", [])
         if self.method == "GET":
+            if getattr(self.view, "action", None) not in self.view.conditional_reads:
+                return  # an action of the view that answers no ETag
             parameters.append(_header("If-None-Match", "ETag(s) of a copy held: 304 if current."))
             operation["responses"].setdefault(
                 "304", {"description": "Not modified: the `ETag` sent in If-None-Match holds."}

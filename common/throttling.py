@@ -48,7 +48,7 @@ return {count, oldest[2]}
 """
 # Cache keys a view will read once the throttle passed (`request.cache_prefetch`, plain
 # keys as for Django's cache): read by the same script, in the same round trip, and left
-# in `request.cache_prefetched` ({key: value} of those found), as `cache.get_many` would.
+# in `request.cache_prefetched` ({key: value}, None for a key not found).
 PREFETCH_ATTR = "cache_prefetch"
 PREFETCHED_ATTR = "cache_prefetched"
 _scripts: dict[int, object] = {}
@@ -106,9 +106,8 @@ class _ResilientMixin:
                 request,
                 PREFETCHED_ATTR,
                 {
-                    name: backend.client.decode(value)
+                    name: None if value is None else backend.client.decode(value)
                     for name, value in zip(wanted, found, strict=True)
-                    if value is not None
                 },
             )
         if count <= self.num_requests:
@@ -117,6 +116,22 @@ class _ResilientMixin:
         # what DRF's wait() reads: the window as it was, and its oldest request
         self.history = [float(oldest)] * (count - 1)
         return self.throttle_failure()
+
+    def refund(self) -> None:
+        """Take this request out of the window again (a request counted before it was
+        refused for another reason; a successful login)."""
+        entry = getattr(self, "_entry", None)
+        try:
+            if entry is not None:
+                client, key, member = entry
+                client.zrem(key, member)
+            elif getattr(self, "key", None) and hasattr(self, "now"):
+                history = list(self.cache.get(self.key, []))
+                if self.now in history:
+                    history.remove(self.now)
+                    self.cache.set(self.key, history, self.duration)
+        except Exception:  # the cache went away meanwhile: the attempt stays counted
+            logger.warning("Could not refund a throttle entry", exc_info=True)
 
 
 class ResilientAnonRateThrottle(_ResilientMixin, AnonRateThrottle):
@@ -141,22 +156,6 @@ class LoginUsernameRateThrottle(_ResilientMixin, AnonRateThrottle):
     """
 
     scope = "login_username"
-
-    def refund(self) -> None:
-        """Take this request out of the window again: only failed logins count, so an
-        account's owner who logs in often is never locked out by their own successes."""
-        entry = getattr(self, "_entry", None)
-        try:
-            if entry is not None:
-                client, key, member = entry
-                client.zrem(key, member)
-            elif getattr(self, "key", None) and hasattr(self, "now"):
-                history = list(self.cache.get(self.key, []))
-                if self.now in history:
-                    history.remove(self.now)
-                    self.cache.set(self.key, history, self.duration)
-        except Exception:  # the cache went away meanwhile: the attempt stays counted
-            logger.warning("Could not refund a successful login's throttle entry", exc_info=True)
 
     def get_cache_key(self, request, view):
         data = getattr(request, "data", None)

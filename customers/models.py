@@ -69,6 +69,18 @@ class Customer(SoftDeleteModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["owner", "name"], name="customer_owner_name"),
             models.Index(fields=["balance_due"], name="customer_balance_due"),
+            # The customer list (live customers by name, id): its page in index order
+            # and its COUNT from the index alone, for staff (owner first) and admins.
+            models.Index(
+                fields=["owner", "name", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="customer_live_owner_name",
+            ),
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="customer_live_name",
+            ),
             # The dashboard's largest debtors per currency (dashboard.selectors).
             models.Index(
                 "currency",

@@ -1,4 +1,8 @@
+from functools import cached_property
+from typing import Any
+
 from rest_framework import serializers
+from rest_framework.relations import PKOnlyObject
 
 from common.serializer_fields import CodeField, MoneyField
 from common.validators import validate_country_code, validate_vat_id
@@ -8,6 +12,8 @@ STATISTICS = ["invoice_count", "total_invoiced", "total_paid", "balance_due", "l
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    """A customer. Read with `to_representation` below: the same answer as DRF's."""
+
     country = CodeField(
         max_length=2, required=False, allow_blank=True, validators=[validate_country_code]
     )
@@ -64,3 +70,32 @@ class CustomerSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "owner", *STATISTICS, "is_deleted", "created_at", "updated_at"]
+
+    @cached_property
+    def _read_plan(self) -> list[tuple[str, str | None, serializers.Field]]:
+        """(name, attribute or None, field) per readable field, worked out once per
+        serializer (a list page reuses one child for its 50 rows). An attribute is given
+        for fields read with DRF's plain `Field.get_attribute` of one model attribute;
+        the others (the owner's pk, the amounts with their currency) read their own way."""
+        plan = []
+        for field in self._readable_fields:
+            plain = (
+                type(field).get_attribute is serializers.Field.get_attribute
+                and len(field.source_attrs) == 1
+            )
+            plan.append((field.field_name, field.source_attrs[0] if plain else None, field))
+        return plan
+
+    def to_representation(self, instance: Customer) -> dict[str, Any]:
+        # DRF's loop (serializers.Serializer.to_representation) without its per-row
+        # field generator and generic attribute walk: a third of a customer page's CPU.
+        # customers/tests/test_customer_representation.py holds it equal to DRF's.
+        answer: dict[str, Any] = {}
+        for name, attribute, field in self._read_plan:
+            if attribute is None:
+                value = field.get_attribute(instance)
+                empty = value.pk if isinstance(value, PKOnlyObject) else value
+            else:
+                value = empty = getattr(instance, attribute)
+            answer[name] = None if empty is None else field.to_representation(value)
+        return answer

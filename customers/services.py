@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
@@ -247,6 +247,9 @@ def customer_statistics_add(
     sign = 1 if invoice.kind == InvoiceKind.INVOICE else -1
     gross = sign * invoice.gross_total if issued else ZERO
     paid = sign * (invoice.paid_total if issued else paid_change)
+    if connection.vendor == "postgresql":
+        _statistics_add_sql(invoice, gross, paid, sign if issued else None)
+        return
     changes = {
         "total_invoiced": F("total_invoiced") + gross,
         "total_paid": F("total_paid") + paid,
@@ -257,3 +260,26 @@ def customer_statistics_add(
         changes["invoice_count"] = F("invoice_count") + (1 if sign > 0 else 0)
         changes["last_invoice_date"] = Greatest(Coalesce(F("last_invoice_date"), date), date)
     Customer.all_objects.filter(pk=invoice.customer_id).update(**changes)
+
+
+# customer_statistics_add's UPDATE as the ORM builds it (F() + value, GREATEST of the
+# dates), written once: the ORM spent more building it than PostgreSQL running it.
+_ADD_SQL = (
+    f"UPDATE {Customer._meta.db_table} SET total_invoiced = total_invoiced + %s, "  # noqa: S608
+    "total_paid = total_paid + %s, balance_due = balance_due + %s{issued} WHERE id = %s"
+)
+_ADD_ISSUED = (
+    ", invoice_count = invoice_count + %s, "
+    "last_invoice_date = GREATEST(COALESCE(last_invoice_date, %s::date), %s::date)"
+)
+
+
+def _statistics_add_sql(invoice: Invoice, gross: Decimal, paid: Decimal, sign: int | None) -> None:
+    params: list[Any] = [gross, paid, gross - paid]
+    if sign is not None:
+        params += [1 if sign > 0 else 0, invoice.issue_date, invoice.issue_date]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ADD_SQL.format(issued=_ADD_ISSUED if sign is not None else ""),
+            [*params, invoice.customer_id],
+        )

@@ -16,12 +16,7 @@ from documents.adapters import invoice_document
 from documents.data import InvoiceDocument
 from documents.einvoice.fields import field_for
 from documents.einvoice.ubl import build_ubl
-from documents.einvoice.validation import (
-    EInvoiceInvalid,
-    Violation,
-    errors_only,
-    validate_ubl,
-)
+from documents.einvoice.validation import EInvoiceInvalid, Violation, ubl_errors
 from documents.formatting import format_date, language_of
 from documents.labels import labels_for
 from documents.models import StoredDocument
@@ -221,7 +216,7 @@ def payment_terms_default(*, due_date: dt.date, language: str) -> str:
 
 def einvoice_issue_violations(doc: InvoiceDocument) -> list[tuple[str, Violation]]:
     """The (syntax, error) pairs that refuse an issue: the UBL's, in the document's profile."""
-    found = errors_only(validate_ubl(build_ubl(doc), doc.profile))
+    found = ubl_errors(build_ubl(doc), doc.profile)
     return [("ubl", violation) for violation in found]
 
 

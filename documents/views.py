@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
+from importlib import metadata
+from pathlib import Path
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -10,15 +14,17 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.conditional import CACHE_CONTROL, if_none_match, make_etag, matches
 from common.exceptions import BusinessException
 from common.handlers import envelope
 from common.permissions import IsOwnerOrAdmin
 from common.throttling import PublicInvoiceRateThrottle
+from customers.models import Customer
 from documents import public_page, rendering
 from documents import sending as sending_services
 from documents.html import render_not_found_html
@@ -30,6 +36,7 @@ from invoices.models import Invoice, InvoiceStatus
 from invoices.representation import invoice_dict
 from invoices.selectors import invoice_get, invoice_list
 from invoices.serializers import InvoiceReadSerializer
+from settings_app.models import CompanySettings
 
 
 def _etag(sha256: str) -> str:
@@ -61,6 +68,54 @@ def _file_response(request, rendered: RenderedDocument, *, inline: bool = False)
     return response
 
 
+@functools.cache
+def _preview_assets_digest() -> str:
+    """What a preview is drawn with besides the code (common.conditional's digest): the
+    templates, fonts, static files and translations, and WeasyPrint's version."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(metadata.version("weasyprint").encode(), digest_size=8)
+    for folder in ("templates", "fonts", "static", "locale"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _fields(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def draft_preview_etag(invoice: Invoice) -> str:
+    """A draft's PDF preview is drawn from live rows at every request: its ETag is a
+    digest of those (the invoice's `version` moves with every change of it and its
+    lines; the buyer's and the seller's rows whole), so a 304 renders nothing."""
+    customer = Customer.all_objects.filter(pk=invoice.customer_id).values(*_fields(Customer))
+    company = CompanySettings.objects.values(*_fields(CompanySettings))
+    return make_etag(
+        (
+            "draft-pdf",
+            (invoice.pk, invoice.version, invoice.updated_at, invoice.credited_invoice_id),
+            customer.first(),
+            company.first(),
+            _preview_assets_digest(),
+        )
+    )
+
+
+def _draft_preview_response(request, invoice: Invoice) -> HttpResponse:
+    etag = draft_preview_etag(invoice)  # before the render: never newer than the bytes
+    wanted = if_none_match(request)
+    if wanted is not None and matches(etag, wanted):
+        response = HttpResponse(status=304)
+    else:
+        rendered = rendering.invoice_document_serve(invoice=invoice, fmt="pdf")
+        response = _file_response(request, rendered)
+    response["ETag"] = etag
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
 class _InvoiceScopedView(APIView):
     permission_classes = [IsOwnerOrAdmin]
 
@@ -72,9 +127,20 @@ class _InvoiceDocumentView(_InvoiceScopedView):
     fmt = "pdf"
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="ETag(s) of a copy held: 304 if current.",
+            )
+        ],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            304: OpenApiResponse(description="If-None-Match holds the stored file's ETag"),
+            304: OpenApiResponse(
+                description="If-None-Match holds the ETag: the stored file's, or for a "
+                "draft's preview the digest of what it is drawn from (nothing is rendered)"
+            ),
             409: OpenApiResponse(
                 description="Draft (no e-invoice), invalid e-invoice, a draft too large for a "
                 "preview, a document still being built (`document_pending`) or whose build "
@@ -82,10 +148,12 @@ class _InvoiceDocumentView(_InvoiceScopedView):
             ),
             500: OpenApiResponse(description="The stored file failed its SHA-256 check"),
             503: OpenApiResponse(description="Every inline render slot is busy (`busy`)"),
-        }
+        },
     )
     def get(self, request, pk: int):
         invoice = self.get_invoice(request, pk)
+        if invoice.status == InvoiceStatus.DRAFT and self.fmt == "pdf":
+            return _draft_preview_response(request, invoice)
         rendered = rendering.invoice_document_serve(invoice=invoice, fmt=self.fmt)
         return _file_response(request, rendered)
 

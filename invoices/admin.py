@@ -23,17 +23,17 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from common.admin import (
     OwnedModelAdmin,
-    ServiceWrittenMixin,
+    ServiceLinesMixin,
+    ServiceWrittenForm,
     money_column,
     service_error_text,
-    show_service_errors,
 )
 from common.exceptions import BusinessException
 from common.money_format import format_money
@@ -71,7 +71,6 @@ CREDITABLE_STATUSES = (
 )
 # The line formsets of a draft, by prefix (the related names), and their fields.
 LINE_FIELDS = {"items": ("product", *ITEM_FIELDS), "allowances_charges": ALLOWANCE_CHARGE_FIELDS}
-_LINE_FORMSETS = "_invoice_line_formsets"  # where the admin hands them to the main form
 # What the API accepts (invoices.serializers.InvoiceWriteSerializer).
 SERIES = re.compile(r"[A-Za-z0-9_-]{1,20}")
 NOTES_MAX_LENGTH = 5000
@@ -225,17 +224,9 @@ class AllowanceChargeInline(_DraftLineInline):
 # --- the draft form -------------------------------------------------------------------
 
 
-class InvoiceDraftForm(forms.ModelForm):
-    """The main form of a draft; its validation ends with the service's own.
-
-    `request` and `model_admin` are set on the per-request subclass (InvoiceAdmin.
-    get_form). Once the fields, the model checks and the line formsets are valid, the
-    service writes the draft; a refusal becomes errors on this form and the line forms,
-    so the admin shows the page again and saves nothing.
-    """
-
-    request: HttpRequest | None = None
-    model_admin: InvoiceAdmin | None = None
+class InvoiceDraftForm(ServiceWrittenForm):
+    """The main form of a draft; its validation ends with the service's own (the draft
+    and its lines written at once, or the refusal shown on the fields it names)."""
 
     def clean_series(self) -> str:
         series = self.cleaned_data.get("series") or ""
@@ -260,40 +251,6 @@ class InvoiceDraftForm(forms.ModelForm):
                 f"Ensure this field has no more than {NOTES_MAX_LENGTH} characters."
             )
         return notes
-
-    def _post_clean(self) -> None:
-        # Last step of validation, after the model checks: ModelAdmin.changeform_view
-        # runs all of it inside one transaction, so a later failure rolls the write back.
-        super()._post_clean()
-        if self.request is None or self.model_admin is None or self._errors:
-            return
-        formsets = getattr(self.request, _LINE_FORMSETS, {})
-        # Every formset validated (a list, not a generator): all their errors show at once.
-        if not all([formset.is_valid() for formset in formsets.values()]):
-            return
-        saved = self.model_admin.draft_save(self.request, self, formsets)
-        if saved is not None:
-            self.instance = saved  # what save_form hands to the admin's response
-
-
-def _line_rows(formset) -> tuple[list[dict[str, Any]], list[forms.BaseForm]]:
-    """The rows the user kept, in page order, and the form of each (for its errors)."""
-    deleted = {id(form) for form in formset.deleted_forms}
-    rows, row_forms = [], []
-    for form in formset.forms:
-        if id(form) in deleted or (form.instance.pk is None and not form.has_changed()):
-            continue
-        fields = LINE_FIELDS[formset.prefix]
-        row = {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
-        if row.get("product") is not None and "product" in form.changed_data:
-            # A product just chosen fills what the user left untouched (the service
-            # copies its values into the missing fields).
-            for name in PRODUCT_LINE_FIELDS:
-                if name not in form.changed_data:
-                    row.pop(name, None)
-        rows.append(row)
-        row_forms.append(form)
-    return rows, row_forms
 
 
 # --- action forms on the page of an issued invoice ------------------------------------
@@ -346,8 +303,9 @@ def _form_errors_text(form: forms.Form) -> str:
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
+class InvoiceAdmin(ServiceLinesMixin, OwnedModelAdmin):
     form = InvoiceDraftForm
+    line_fields = LINE_FIELDS
     change_form_template = "admin/invoices/invoice/change_form.html"
     list_display = [
         "__str__",
@@ -454,13 +412,6 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
             readonly += flatten_fieldsets(self.fieldsets)  # invariant 3: nothing changes
         return list(dict.fromkeys(readonly))
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-        # modelform_factory made a new class for this request: safe to bind it here.
-        form_class.request = request
-        form_class.model_admin = self
-        return form_class
-
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in ("series", "currency"):
             kwargs["required"] = False  # blank: the service's default
@@ -504,20 +455,18 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
 
     # --- writes: through the services only --------------------------------------------
 
-    def _create_formsets(self, request, obj, change):
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
-        # The main form validates before the formsets; it needs them for the service.
-        setattr(
-            request,
-            _LINE_FORMSETS,
-            {formset.prefix: formset for formset in formsets if formset.prefix in LINE_FIELDS},
-        )
-        return formsets, inline_instances
+    def line_row(self, form, fields) -> dict[str, Any]:
+        row = super().line_row(form, fields)
+        if row.get("product") is not None and "product" in form.changed_data:
+            # A product just chosen fills what the user left untouched (the service
+            # copies its values into the missing fields).
+            for name in PRODUCT_LINE_FIELDS:
+                if name not in form.changed_data:
+                    row.pop(name, None)
+        return row
 
-    def draft_save(self, request, form, formsets) -> Invoice | None:
-        """Create or update the draft through its service; None when it refuses."""
-        rows = {prefix: _line_rows(formset) for prefix, formset in formsets.items()}
-        lines = {prefix: data for prefix, (data, _) in rows.items()}
+    def service_write(self, request, form, lines) -> Invoice:
+        """Create or update the draft through its service (a refusal raises)."""
         data = form.cleaned_data
         fields = {
             name: data.get(name) or ("" if name in ("series", "currency") else None)
@@ -525,26 +474,18 @@ class InvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
         }
         fields["buyer_reference"] = data.get("buyer_reference", "")
         fields["notes"] = data.get("notes", "")
-        try:
-            if form.instance.pk is None:
-                return services.invoice_create_draft(
-                    owner=data.get("owner") or request.user,
-                    customer=data["customer"],
-                    kind=data.get("kind") or InvoiceKind.INVOICE,
-                    credited_invoice=data.get("credited_invoice"),
-                    **fields,
-                    **lines,
-                )
-            return services.invoice_update_draft(
-                invoice=form.instance, customer=data["customer"], **fields, **lines
+        if form.instance.pk is None:
+            return services.invoice_create_draft(
+                owner=data.get("owner") or request.user,
+                customer=data["customer"],
+                kind=data.get("kind") or InvoiceKind.INVOICE,
+                credited_invoice=data.get("credited_invoice"),
+                **fields,
+                **lines,
             )
-        except BusinessException as exc:
-            show_service_errors(
-                form,
-                exc,
-                {prefix: (formsets[prefix], row_forms) for prefix, (_, row_forms) in rows.items()},
-            )
-            return None
+        return services.invoice_update_draft(
+            invoice=form.instance, customer=data["customer"], **fields, **lines
+        )
 
     def delete_model(self, request, obj) -> None:
         services.invoice_delete_draft(invoice=obj)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.conditional import ConditionalMixin
 from invoices.lookup_serializers import (
     CurrencySerializer,
     NextNumberQuerySerializer,
@@ -16,9 +20,23 @@ from invoices.lookups import currencies, tax_categories
 from invoices.numbering import invoice_next_number
 from settings_app.calendar import company_today
 from settings_app.models import CompanySettings
+from settings_app.views import CompanyRowConditional
 
 
-class CurrencyListView(APIView):
+@functools.cache
+def _currencies_digest() -> str:
+    """What the list is built from: the libraries' data (pycountry, Babel), fixed per
+    process; the code's digest is in every ETag already (common.conditional)."""
+    return hashlib.blake2b(repr(currencies()).encode(), digest_size=16).hexdigest()
+
+
+class CurrencyListView(ConditionalMixin, APIView):
+    etag_fields = ("digest",)
+    last_modified_field = None
+
+    def _model_label(self) -> str:
+        return "currencies"  # no model: a list built from the libraries' data
+
     @extend_schema(
         summary="List currencies",
         description="Every ISO 4217 currency an invoice accepts, by code, with its English "
@@ -27,10 +45,13 @@ class CurrencyListView(APIView):
         responses={200: CurrencySerializer(many=True)},
     )
     def get(self, request):
-        return Response(list(currencies()))
+        return self.conditional_retrieve(
+            {"digest": _currencies_digest()}, lambda _: list(currencies())
+        )
 
 
-class TaxCategoryListView(APIView):
+class TaxCategoryListView(CompanyRowConditional, APIView):
+    # The default rate and exemption texts come from the company settings row.
     @extend_schema(
         summary="List tax categories",
         description="The VAT categories of UNCL5305 that lines and allowances take: S needs "
@@ -40,7 +61,9 @@ class TaxCategoryListView(APIView):
         responses={200: TaxCategorySerializer(many=True)},
     )
     def get(self, request):
-        return Response(tax_categories(company=CompanySettings.current()))
+        return self.conditional_retrieve(
+            CompanySettings.current(), lambda company: tax_categories(company=company)
+        )
 
 
 class NextNumberView(APIView):

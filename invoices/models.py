@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from model_utils import FieldTracker
 
 from common import counts
 from common.fields import FastJSONField
@@ -234,8 +233,6 @@ class Invoice(TimeStampedModel):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = InvoiceQuerySet.as_manager()
-    # What each field held when read: the immutability check compares against it.
-    tracker = FieldTracker()
 
     class Meta:
         ordering = ["-id"]
@@ -302,34 +299,100 @@ class Invoice(TimeStampedModel):
             and self.due_date < company_today()
         )
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember(dict(zip(field_names, values, strict=True)))
+        return instance
+
+    def _remember(self, values: dict) -> None:
+        """Note what the database holds for the frozen fields and the status (by
+        column name). Only those: the check needs nothing else, and a copy of every
+        field (django-model-utils' FieldTracker, with a descriptor on each of them)
+        cost more than most writes."""
+        saved = dict(getattr(self, "_saved", None) or {})
+        for attname, value in values.items():
+            if attname in _WATCHED:
+                saved[attname] = _copy(value)
+        self._saved = saved
+
     def _loaded_status(self) -> str | None:
         """The status as read from the database (None for a row not saved yet)."""
-        return self.tracker.previous("status") if self.pk is not None else None
+        saved = getattr(self, "_saved", None)
+        if self.pk is None or saved is None:
+            return None
+        if "status" not in saved:  # deferred when read: ask the database
+            saved["status"] = (
+                type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            )
+        return saved["status"]
+
+    def _frozen_changes(self) -> set[str]:
+        """Frozen fields whose value differs from the database's (by field name)."""
+        saved = self._saved
+        loaded = self.__dict__
+        # Deferred when read and assigned since: compare with the database.
+        unknown = [name for name in _FROZEN if name not in saved and name in loaded]
+        if unknown:
+            row = type(self).objects.filter(pk=self.pk).values(*unknown).first() or {}
+            saved.update({name: _copy(row.get(name)) for name in unknown})
+        return {
+            _FIELD_NAMES[name]
+            for name, value in saved.items()
+            if name in _FROZEN and name in loaded and loaded[name] != value
+        }
 
     def save(self, *args, **kwargs) -> None:
         # Immutability whatever the path (API, admin, shell): once issued, only the payment
         # state, voiding and the public link may move.
         if self._loaded_status() not in (None, InvoiceStatus.DRAFT):
-            names = {field.attname: field.name for field in self._meta.concrete_fields}
-            frozen = {names.get(name, name) for name in self.tracker.changed()}
-            frozen -= MUTABLE_AFTER_ISSUE
+            frozen = self._frozen_changes()
             if frozen:
                 raise InvoiceNotEditable(details={"fields": sorted(frozen)})
         if self.pk is not None and not self._state.adding:
             self.version += 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = [*kwargs["update_fields"], "version"]
-        if kwargs.get("update_fields") is not None:
-            # By column name (`issued_by_id`), as the tracker keeps them, so it forgets
-            # exactly what was saved.
-            attnames = {field.name: field.attname for field in self._meta.concrete_fields}
-            kwargs["update_fields"] = [attnames.get(name, name) for name in kwargs["update_fields"]]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            # By column name (`issued_by_id`), as the saved state keeps them.
+            kwargs["update_fields"] = [_ATTNAMES.get(name, name) for name in update_fields]
         super().save(*args, **kwargs)
+        saved = _WATCHED if update_fields is None else kwargs["update_fields"]
+        self._remember({name: self.__dict__[name] for name in saved if name in self.__dict__})
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        # What was read again (all loaded fields when none are named), nothing else: a
+        # field changed in memory and not reloaded keeps its saved value.
+        names = _WATCHED if fields is None else {_ATTNAMES.get(name, name) for name in fields}
+        self._remember({name: self.__dict__[name] for name in names if name in self.__dict__})
 
     def delete(self, *args, **kwargs):
         if (self._loaded_status() or self.status) != InvoiceStatus.DRAFT:
             raise InvoiceNotEditable("Issued invoices cannot be deleted; void them instead.")
         return super().delete(*args, **kwargs)
+
+
+# The immutability check's view of an Invoice (Invoice._remember): the fields frozen at
+# issue, by column name, and the status that says whether they are.
+_ATTNAMES = {field.name: field.attname for field in Invoice._meta.concrete_fields}
+_FIELD_NAMES = {field.attname: field.name for field in Invoice._meta.concrete_fields}
+_FROZEN = frozenset(
+    field.attname
+    for field in Invoice._meta.concrete_fields
+    if field.name not in MUTABLE_AFTER_ISSUE
+)
+_WATCHED = _FROZEN | {"status"}
+
+
+def _copy(value):
+    """A copy a later in-place change of a JSON value cannot reach (the rest is immutable)."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
 
 
 class _DraftChild(models.Model):

@@ -9,18 +9,18 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
-    DecimalField,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from common.permissions import is_admin
@@ -62,7 +62,6 @@ def overdue_q() -> Q:
 
 # --- receivables reports ----------------------------------------------------------------
 
-ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=19, decimal_places=4))
 # (name, first day overdue, last day overdue); None = open-ended.
 AGING_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
     ("current", None, 0),
@@ -73,43 +72,42 @@ AGING_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
 )
 
 
-def _sum(field: str, condition: Q) -> Coalesce:
-    return Coalesce(Sum(field, filter=condition), ZERO)
-
-
 def _money(value: Decimal, currency: str) -> str:
     return str(round_money(value, currency))
 
 
+def _aging_bucket_of_due_date(today: dt.date) -> Case:
+    """The row's bucket name, from its due date: buckets are contiguous ranges of days
+    past due, so the first whose last day is not yet behind the row's takes it."""
+    *bounded, (last_name, _, _) = AGING_BUCKETS
+    return Case(
+        *(
+            When(due_date__gte=today - dt.timedelta(days=last), then=Value(name))
+            for name, _, last in bounded
+        ),
+        default=Value(last_name),
+        output_field=CharField(),
+    )
+
+
 def _aging_groups(invoices: QuerySet[Invoice], today: dt.date) -> tuple[Any, Any]:
-    """(bucket sums of open invoices, refunds due of credit notes) per currency: from
-    the rollups when `invoices` is a report scope (a few thousand rows at 1M
-    invoices), else from the invoices themselves. The same figures either way."""
+    """(open amount and count per currency and bucket, refunds due of credit notes per
+    currency): from the rollups when `invoices` is a report scope (a few thousand rows
+    at 1M invoices), else from the invoices themselves. The same figures either way.
+
+    Grouped by the bucket (one CASE over the due date) rather than one filtered SUM per
+    bucket: Django built twelve filtered aggregates in half of the request's time."""
     scope = rollup_scope(invoices)
     if scope is None:
-        source, per_row, count = invoices, Value(1), Count("*")
+        source, count = invoices, Count("*")
     else:  # a rollup row stands for `count` documents
-        source, per_row = ReportRollup.objects.filter(scope, count__gt=0), F("count")
-        count = Sum("count")
-    buckets: dict[str, Q] = {}
-    for name, first, last in AGING_BUCKETS:
-        condition = Q()
-        if first is not None:  # overdue by at least `first` days: due on or before today-first
-            condition &= Q(due_date__lte=today - dt.timedelta(days=first))
-        if last is not None:
-            condition &= Q(due_date__gte=today - dt.timedelta(days=last))
-        buckets[name] = condition
-    # Counted without the id (not in the partial covering index: COUNT(id) would read
-    # the table); COUNT(*) takes no FILTER in Django, SUM(1) does.
-    aggregates: dict[str, Any] = {"total": _sum("amount_due", Q()), "n": count}
-    for name, condition in buckets.items():
-        aggregates[f"{name}__amount"] = _sum("amount_due", condition)
-        aggregates[f"{name}__count"] = Coalesce(Sum(per_row, filter=condition), 0)
+        source, count = ReportRollup.objects.filter(scope, count__gt=0), Sum("count")
     rows = (
         source.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES)
-        .values("currency")
-        .annotate(**aggregates)
-        .order_by("currency")
+        .annotate(bucket=_aging_bucket_of_due_date(today))
+        .values("currency", "bucket")
+        .annotate(amount=Sum("amount_due"), n=count)
+        .order_by()
     )
     refunds = (
         source.filter(kind=InvoiceKind.CREDIT_NOTE, status=InvoiceStatus.ISSUED)
@@ -120,24 +118,43 @@ def _aging_groups(invoices: QuerySet[Invoice], today: dt.date) -> tuple[Any, Any
     return rows, refunds
 
 
+def _aging_rows(groups: Any) -> dict[str, dict[str, Any]]:
+    """Per currency: the total, the count and each bucket's amount and count, from the
+    (currency, bucket) groups."""
+    by_currency: dict[str, dict[str, Any]] = {}
+    for group in groups:
+        row = by_currency.get(group["currency"])
+        if row is None:
+            row = by_currency[group["currency"]] = _empty_aging_row(group["currency"])
+        row["total"] += group["amount"]
+        row["n"] += group["n"]
+        row[f"{group['bucket']}__amount"] += group["amount"]
+        row[f"{group['bucket']}__count"] += group["n"]
+    return by_currency
+
+
+def _empty_aging_row(currency: str) -> dict[str, Any]:
+    return {
+        "currency": currency,
+        "total": Decimal("0"),
+        "n": 0,
+        **{f"{name}__amount": Decimal("0") for name, _, _ in AGING_BUCKETS},
+        **{f"{name}__count": 0 for name, _, _ in AGING_BUCKETS},
+    }
+
+
 def invoice_aging(*, invoices: QuerySet[Invoice], today: dt.date) -> dict[str, Any]:
     """Open receivables (issued and partially paid invoices) by days past due, per currency.
 
     The buckets are ranges of due dates counted back from `today`, chosen at read
     time: any "as of" day reads right from the same rows."""
-    rows, refund_rows = _aging_groups(invoices, today)
+    groups, refund_rows = _aging_groups(invoices, today)
     # Money owed back on credit notes (invoices.settlement): not a receivable, so not
     # in the buckets, but part of what the customers' balances add up to.
     refunds = {row["currency"]: row for row in refund_rows}
-    empty = {"total": Decimal("0"), "n": 0}
-    by_currency = {row["currency"]: row for row in rows}
+    by_currency = _aging_rows(groups)
     for currency in refunds.keys() - by_currency.keys():
-        by_currency[currency] = {
-            "currency": currency,
-            **empty,
-            **{f"{name}__amount": Decimal("0") for name, _, _ in AGING_BUCKETS},
-            **{f"{name}__count": 0 for name, _, _ in AGING_BUCKETS},
-        }
+        by_currency[currency] = _empty_aging_row(currency)
     return {
         "as_of": today.isoformat(),
         "currencies": [

@@ -169,7 +169,32 @@ class OwnedCustomerField(serializers.PrimaryKeyRelatedField):
         return queryset
 
 
-class InvoiceWriteSerializer(serializers.Serializer):
+class CurrencyDefaultMixin:
+    """The `currency` of a document's input (an invoice, a recurring invoice's template):
+    ISO 4217 with at most 3 decimals, or blank for the default (the customer's)."""
+
+    def validate_currency(self, value: str) -> str:
+        if not value:
+            return value
+        try:
+            validate_currency_code(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        if minor_unit(value) > 3:
+            raise serializers.ValidationError(
+                "Currencies with more than 3 decimals are not supported."
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Line rules, dates and credit-note rules live in the services, which every path
+        # calls: they answer the same 400 with the field in `details`.
+        if "currency" in attrs and not attrs["currency"]:
+            attrs.pop("currency")  # blank: the service's default
+        return attrs
+
+
+class InvoiceWriteSerializer(CurrencyDefaultMixin, serializers.Serializer):
     """`POST /api/invoices/` and `PATCH`/`PUT` while draft (ARCHITECTURE.md contract)."""
 
     customer = OwnedCustomerField()
@@ -206,26 +231,6 @@ class InvoiceWriteSerializer(serializers.Serializer):
         help_text="Stop (true) or restart (false) payment reminders. State, not content: "
         "the one field a PATCH may change on an issued invoice.",
     )
-
-    def validate_currency(self, value: str) -> str:
-        if not value:
-            return value
-        try:
-            validate_currency_code(value)
-        except ValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-        if minor_unit(value) > 3:
-            raise serializers.ValidationError(
-                "Currencies with more than 3 decimals are not supported."
-            )
-        return value
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # Line rules, dates and credit-note rules live in the services (invoices.services),
-        # which every path calls: they answer the same 400 with the field in `details`.
-        if "currency" in attrs and not attrs["currency"]:
-            attrs.pop("currency")
-        return attrs
 
 
 class IssueSerializer(serializers.Serializer):

@@ -8,8 +8,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from common.conditional import ConditionalMixin
 from products import services
 from products.filters import ProductFilter
+from products.models import Product
 from products.selectors import product_list
 from products.serializers import ProductSerializer
 
@@ -51,6 +53,7 @@ _SHARED = (
     ),
 )
 class ProductViewSet(
+    ConditionalMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -62,15 +65,30 @@ class ProductViewSet(
     search_fields = ["name", "sku"]
     ordering_fields = ["name", "sku", "unit_price", "created_at", "updated_at", "id"]
     ordering = ["name", "id"]
+    # The whole row (common.conditional): what a product answers is its row.
+    etag_fields = tuple(field.attname for field in Product._meta.concrete_fields)
 
     def get_queryset(self):
         return product_list()
+
+    def list(self, request, *args, **kwargs):
+        return self.conditional_list(
+            self.filter_queryset(self.get_queryset()),
+            rows_of=lambda rows: rows,
+            render=lambda rows: self.get_serializer(rows, many=True).data,
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.conditional_retrieve(
+            self.get_object(), lambda product: self.get_serializer(product).data
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = services.product_create(**serializer.validated_data)
-        return Response(self.get_serializer(product).data, status=status.HTTP_201_CREATED)
+        response = Response(self.get_serializer(product).data, status=status.HTTP_201_CREATED)
+        return self.respond_with_etag(response, product, reread=True)
 
     def update(self, request, *args, **kwargs):
         product = self.get_object()
@@ -79,7 +97,8 @@ class ProductViewSet(
         )
         serializer.is_valid(raise_exception=True)
         product = services.product_update(product=product, **serializer.validated_data)
-        return Response(self.get_serializer(product).data)
+        response = Response(self.get_serializer(product).data)
+        return self.respond_with_etag(response, product, reread=True)
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)

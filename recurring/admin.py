@@ -4,15 +4,11 @@ recurring.services (the form's last validation step, as the invoice admin does).
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from common.admin import OwnedModelAdmin, ServiceWrittenMixin, show_service_errors
+from common.admin import OwnedModelAdmin, ServiceLinesMixin, ServiceWrittenForm
 from common.exceptions import BusinessException
 from invoices.models import ALLOWANCE_CHARGE_FIELDS, ITEM_FIELDS
 from recurring import services
@@ -25,7 +21,6 @@ from recurring.models import (
 from recurring.selectors import upcoming_periods
 
 LINE_FIELDS = {"items": ITEM_FIELDS, "allowances_charges": ALLOWANCE_CHARGE_FIELDS}
-_LINE_FORMSETS = "_recurring_line_formsets"
 SCHEDULE_FIELDS = (
     "frequency",
     "interval",
@@ -78,37 +73,14 @@ class RecurringPeriodInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, obj.invoice or f"#{obj.invoice_id}")
 
 
-def _line_rows(formset) -> tuple[list[dict[str, Any]], list[forms.BaseForm]]:
-    deleted = {id(form) for form in formset.deleted_forms}
-    rows, row_forms = [], []
-    for form in formset.forms:
-        if id(form) in deleted or (form.instance.pk is None and not form.has_changed()):
-            continue
-        fields = LINE_FIELDS[formset.prefix]
-        rows.append({name: form.cleaned_data[name] for name in fields if name in form.cleaned_data})
-        row_forms.append(form)
-    return rows, row_forms
-
-
-class RecurringInvoiceForm(forms.ModelForm):
-    request: HttpRequest | None = None
-    model_admin: RecurringInvoiceAdmin | None = None
-
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.request is None or self.model_admin is None or self._errors:
-            return
-        formsets = getattr(self.request, _LINE_FORMSETS, {})
-        if not all([formset.is_valid() for formset in formsets.values()]):
-            return
-        saved = self.model_admin.schedule_save(self.request, self, formsets)
-        if saved is not None:
-            self.instance = saved
+class RecurringInvoiceForm(ServiceWrittenForm):
+    """The schedule and its template lines, written by recurring.services at once."""
 
 
 @admin.register(RecurringInvoice)
-class RecurringInvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
+class RecurringInvoiceAdmin(ServiceLinesMixin, OwnedModelAdmin):
     form = RecurringInvoiceForm
+    line_fields = LINE_FIELDS
     list_display = (
         "id",
         "customer",
@@ -161,46 +133,21 @@ class RecurringInvoiceAdmin(ServiceWrittenMixin, OwnedModelAdmin):
     ]
     actions = ["pause_selected", "resume_selected", "resume_with_catch_up"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-        form_class.request = request
-        form_class.model_admin = self
-        return form_class
-
-    def _create_formsets(self, request, obj, change):
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
-        setattr(
-            request,
-            _LINE_FORMSETS,
-            {formset.prefix: formset for formset in formsets if formset.prefix in LINE_FIELDS},
-        )
-        return formsets, inline_instances
-
-    def schedule_save(self, request, form, formsets) -> RecurringInvoice | None:
-        rows = {prefix: _line_rows(formset) for prefix, formset in formsets.items()}
-        lines = {prefix: data for prefix, (data, _) in rows.items()}
+    def service_write(self, request, form, lines) -> RecurringInvoice:
         data = form.cleaned_data
         fields = {name: data.get(name) for name in SCHEDULE_FIELDS}
         for name in ("currency", "notes", "buyer_reference", "order_reference"):
             fields[name] = fields[name] or ""
-        try:
-            if form.instance.pk is None:
-                return services.recurring_invoice_create(
-                    owner=data.get("owner") or request.user,
-                    customer=data["customer"],
-                    **fields,
-                    **lines,
-                )
-            return services.recurring_invoice_update(
-                schedule=form.instance, customer=data["customer"], **fields, **lines
+        if form.instance.pk is None:
+            return services.recurring_invoice_create(
+                owner=data.get("owner") or request.user,
+                customer=data["customer"],
+                **fields,
+                **lines,
             )
-        except BusinessException as exc:
-            show_service_errors(
-                form,
-                exc,
-                {prefix: (formsets[prefix], row_forms) for prefix, (_, row_forms) in rows.items()},
-            )
-            return None
+        return services.recurring_invoice_update(
+            schedule=form.instance, customer=data["customer"], **fields, **lines
+        )
 
     def delete_model(self, request, obj) -> None:
         services.recurring_invoice_delete(schedule=obj)

@@ -122,10 +122,10 @@ def recurring_due_starts(
 
 
 def recurring_templates(ids: Sequence[int]) -> QuerySet[RecurringInvoice]:
-    """The schedules' `updated_at` with their template lines (three queries in all)."""
+    """The schedules' `updated_at` and owner with their template lines (three queries)."""
     return (
         RecurringInvoice.objects.filter(pk__in=list(ids))
-        .only("id", "updated_at")
+        .only("id", "updated_at", "owner_id")
         .prefetch_related(
             Prefetch("items", queryset=RecurringItem.objects.order_by("position", "id")),
             Prefetch(

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from invoices.serializers import (
     AllowanceChargeReadSerializer,
     AllowanceChargeWriteSerializer,
     BoundedDateField,
+    CurrencyDefaultMixin,
     InvoiceItemReadSerializer,
     InvoiceItemWriteSerializer,
-    InvoiceWriteSerializer,
     OwnedCustomerField,
     TaxBreakdownSerializer,
 )
 from recurring.models import Frequency, IssueMode, ScheduleStatus
 
 
-class RecurringInvoiceWriteSerializer(serializers.Serializer):
+class RecurringInvoiceWriteSerializer(CurrencyDefaultMixin, serializers.Serializer):
     """`POST /api/recurring-invoices/`, `PUT` / `PATCH`: the calendar and the template."""
 
     customer = OwnedCustomerField()
@@ -41,15 +39,6 @@ class RecurringInvoiceWriteSerializer(serializers.Serializer):
     order_reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
     items = InvoiceItemWriteSerializer(many=True, required=False, max_length=1000)
     allowances_charges = AllowanceChargeWriteSerializer(many=True, required=False, max_length=100)
-
-    # The invoice's own currency check (ISO 4217, at most 3 decimals).
-    validate_currency = InvoiceWriteSerializer.validate_currency
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # Line rules and dates are the services' (the same 400 on every path).
-        if "currency" in attrs and not attrs["currency"]:
-            attrs.pop("currency")
-        return attrs
 
 
 class ResumeSerializer(serializers.Serializer):

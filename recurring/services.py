@@ -2,8 +2,9 @@
 
 Claim, then act: a period is billed inside one transaction that first inserts its
 `RecurringPeriod` row (`INSERT ... ON CONFLICT DO NOTHING RETURNING`, unique per schedule
-and period start), then writes the draft, issues it (its number) and queues its e-mail
-(sent after commit by documents.sending, at most once). A second runner, a task
+and period start), then writes its invoice, issued as it is first written (its number;
+a draft in the `draft` mode) and queues its e-mail (sent after commit by
+documents.sending, at most once). A second runner, a task
 delivered twice or a retry finds the period claimed and bills nothing; a refusal rolls
 all of it back and is kept in `last_error` for the next run to try again.
 """
@@ -34,15 +35,22 @@ from invoices.models import (
     Invoice,
     InvoiceKind,
     InvoiceStatus,
+    NumberSequence,
 )
-from invoices.services import invoice_create_draft, invoice_issue
+from invoices.services._insert import Statement
 from invoices.services._lines import (
     allowance_charge_with_defaults,
     check_dates,
     check_lines,
     item_with_defaults,
 )
-from invoices.services.drafts import default_series
+from invoices.services.drafts import (
+    DraftParts,
+    default_series,
+    draft_build,
+    invoice_create_draft_parts,
+)
+from invoices.services.issuing import invoice_create_issued
 from recurring import errors
 from recurring.models import (
     Frequency,
@@ -61,7 +69,6 @@ from recurring.selectors import (
     filled_items,
     next_period,
     recurring_due_starts,
-    recurring_issue_date,
     recurring_templates,
     template_rows,
     upcoming_periods,
@@ -437,19 +444,29 @@ class Template:
     allowances: list[dict[str, Any]]
 
 
-def _claim(schedule: RecurringInvoice, period: Period, outcome: str) -> int | None:
+@dataclass(frozen=True)
+class Claim:
+    period_id: int
+    latest_issue_date: dt.date | None  # of the series in the period's year, when claimed
+
+
+def _claim(schedule: RecurringInvoice, period: Period, outcome: str, series: str) -> Claim | None:
     """Insert the period's row; its id when this caller claimed it, None when it exists.
 
     One statement: on PostgreSQL a concurrent claim of the same period waits for the
     first one's transaction and then finds the row (nothing inserted, nothing answered).
+    It also answers the latest issue date of the series in the period's year (the
+    number's counter row, not locked), which decides the issue date.
     """
-    table = connection.ops.quote_name(RecurringPeriod._meta.db_table)
     ops = connection.ops
-    # The table name is the model's own; the values are bound parameters.
+    table = ops.quote_name(RecurringPeriod._meta.db_table)
+    counter = ops.quote_name(NumberSequence._meta.db_table)
+    # The table names are the models' own; the values are bound parameters.
     sql = (
         f"INSERT INTO {table} (schedule_id, period_index, period_start, period_end, "  # noqa: S608
         "outcome, created_at) VALUES (%s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT DO NOTHING RETURNING id"
+        "ON CONFLICT DO NOTHING RETURNING id, "
+        f"(SELECT last_issue_date FROM {counter} WHERE series = %s AND year = %s)"
     )
     params = [
         schedule.pk,
@@ -458,11 +475,18 @@ def _claim(schedule: RecurringInvoice, period: Period, outcome: str) -> int | No
         ops.adapt_datefield_value(period.end),
         outcome,
         ops.adapt_datetimefield_value(timezone.now()),
+        series,
+        period.start.year,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    latest = row[1]
+    if isinstance(latest, str):  # SQLite answers the stored text
+        latest = dt.date.fromisoformat(latest)
+    return Claim(row[0], latest)
 
 
 def _has_unpaid(schedule: RecurringInvoice) -> bool:
@@ -471,14 +495,17 @@ def _has_unpaid(schedule: RecurringInvoice) -> bool:
     ).exists()
 
 
-def _draft(
+def _draft_parts(
     schedule: RecurringInvoice,
     period: Period,
     run_date: dt.date,
     company: CompanySettings,
     template: Template | None,
-) -> Invoice:
-    """The period's draft from the template, dated by the period (or the run date)."""
+    claim: Claim,
+) -> DraftParts:
+    """The period's draft from the template, in memory, dated by the period (or by the
+    run date when the series already has a later issue date: numbers stay
+    chronological, ARCHITECTURE.md invariant 4)."""
     customer = schedule.customer
     if template is not None and template.updated_at == schedule.updated_at:
         items, allowances = template.items, template.allowances
@@ -487,19 +514,19 @@ def _draft(
     items = filled_items(
         items, start=period.start, end=period.end, language=customer.preferred_language
     )
-    series = default_series(InvoiceKind.INVOICE, company)
-    issue_date = recurring_issue_date(series=series, period_start=period.start, run_date=run_date)
+    latest = claim.latest_issue_date
+    issue_date = run_date if latest is not None and latest > period.start else period.start
     days = (
         schedule.days_until_due
         if schedule.days_until_due is not None
         else customer.payment_terms_days
     )
-    return invoice_create_draft(
+    return draft_build(
         owner=schedule.owner,
         customer=customer,
         items=items,
         allowances_charges=allowances,
-        series=series,
+        series=default_series(InvoiceKind.INVOICE, company),
         issue_date=issue_date,
         due_date=issue_date + dt.timedelta(days=days),
         currency=schedule.currency,
@@ -509,32 +536,123 @@ def _draft(
         period_start=period.start,
         period_end=period.end,
         recurring_invoice_id=schedule.pk,
+        company=company,
     )
 
 
-def _issue(schedule: RecurringInvoice, draft: Invoice) -> Invoice:
-    """Issued (and sent) by the schedule's mode; the last step, as the number's counter
-    row is what every issue of the series waits for."""
-    if schedule.issue_mode == IssueMode.DRAFT:
-        return draft
-    invoice = invoice_issue(invoice=draft, issue_date=draft.issue_date, just_created=True)
-    if schedule.issue_mode == IssueMode.ISSUE_AND_SEND:
-        invoice_send(invoice=invoice, by=None)  # queued; the e-mail leaves after commit
+def _write_draft(parts: DraftParts, claim: Claim) -> Invoice:
+    """A draft-mode period: the draft written as `invoice_create_draft` writes it."""
+    invoice = invoice_create_draft_parts(parts)
+    RecurringPeriod.objects.filter(pk=claim.period_id).update(invoice=invoice)
     return invoice
 
 
-def _locked_schedule(schedule_id: int) -> RecurringInvoice | None:
-    """The schedule, locked, or None while another runner holds it (skip_locked).
+def _schedule_writes(schedule: RecurringInvoice, claim: Claim) -> Callable[[str], list[Statement]]:
+    """The period's row and the schedule's cursor, written with the issued invoice (one
+    statement on PostgreSQL, see `invoice_create_issued`)."""
+    ops = connection.ops
+    periods = ops.quote_name(RecurringPeriod._meta.db_table)
+    schedules = ops.quote_name(RecurringInvoice._meta.db_table)
+    schedule.updated_at = timezone.now()
+    cursor_params = [
+        schedule.next_index,
+        ops.adapt_datefield_value(schedule.next_period_start),
+        schedule.status,
+        schedule.cycles_done,
+        ops.adapt_datetimefield_value(schedule.last_run_at),
+        ops.adapt_datetimefield_value(schedule.updated_at),
+        schedule.pk,
+    ]
+
+    def writes(invoice_id: str) -> list[Statement]:
+        # Table names are the models' own, `invoice_id` the SQL of the new id; values
+        # are bound parameters.
+        return [
+            (
+                f"UPDATE {periods} SET invoice_id = {invoice_id} WHERE id = %s",  # noqa: S608
+                [claim.period_id],
+            ),
+            (
+                f"UPDATE {schedules} SET next_index = %s, next_period_start = %s, "  # noqa: S608
+                "status = %s, cycles_done = %s, last_run_at = %s, last_error = NULL, "
+                "updated_at = %s WHERE id = %s",
+                cursor_params,
+            ),
+        ]
+
+    return writes
+
+
+def _send(schedule: RecurringInvoice, invoice: Invoice) -> None:
+    if schedule.issue_mode == IssueMode.ISSUE_AND_SEND:
+        invoice_send(invoice=invoice, by=None)  # queued; the e-mail leaves after commit
+
+
+_SCHEDULE_COLUMNS = tuple(field.attname for field in RecurringInvoice._meta.concrete_fields)
+_CUSTOMER_COLUMNS = tuple(field.attname for field in Customer._meta.concrete_fields)
+
+
+@functools.cache
+def _lock_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    columns = [f"s.{quote(name)}" for name in _SCHEDULE_COLUMNS]
+    columns += [f"c.{quote(name)}" for name in _CUSTOMER_COLUMNS]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(RecurringInvoice._meta.db_table)} s "  # noqa: S608
+        f"INNER JOIN {quote(Customer._meta.db_table)} c ON c.id = s.customer_id "
+        "WHERE s.id = %s"
+    )
+    # SQLite has one writer at a time and no row locks.
+    return sql + (" FOR UPDATE OF s SKIP LOCKED" if vendor == "postgresql" else "")
+
+
+@functools.cache
+def _lock_converters(vendor: str) -> tuple[tuple[int, Any, list[Any]], ...]:
+    """(position, column, converters) of the columns the backend answers in another
+    form than the field's (dates on SQLite, JSON): what the ORM's compiler applies."""
+    found = []
+    columns = [(RecurringInvoice, name) for name in _SCHEDULE_COLUMNS]
+    columns += [(Customer, name) for name in _CUSTOMER_COLUMNS]
+    for position, (model, name) in enumerate(columns):
+        column = model._meta.get_field(name).get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column)
+        converters += column.get_db_converters(connection)
+        if converters:
+            found.append((position, column, converters))
+    return tuple(found)
+
+
+def _converted(row: Sequence[Any]) -> list[Any]:
+    values = list(row)
+    for position, column, converters in _lock_converters(connection.vendor):
+        for converter in converters:
+            values[position] = converter(values[position], column, connection)
+    return values
+
+
+def _locked_schedule(
+    schedule_id: int, owners: dict[int, User] | None = None
+) -> RecurringInvoice | None:
+    """The schedule, locked, with its customer (not locked), or None while another
+    runner holds it (skip_locked); one statement. `owners`: the batch's, read before.
 
     The lock spares a second runner the work; the claim alone already keeps a period
     from being billed twice (recurring/tests/test_concurrency_postgres.py races without it).
     """
-    return (
-        RecurringInvoice.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("customer", "owner")
-        .filter(pk=schedule_id)
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql(connection.vendor), [schedule_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = _converted(row)
+    count = len(_SCHEDULE_COLUMNS)
+    db = connection.alias
+    schedule = RecurringInvoice.from_db(db, _SCHEDULE_COLUMNS, row[:count])
+    schedule.customer = Customer.from_db(db, _CUSTOMER_COLUMNS, row[count:])
+    owner = (owners or {}).get(schedule.owner_id)
+    if owner is not None:
+        schedule.owner = owner
+    return schedule
 
 
 @transaction.atomic
@@ -543,8 +661,9 @@ def _bill_next(
     run_date: dt.date,
     company: CompanySettings | None = None,
     template: Template | None = None,
+    owners: dict[int, User] | None = None,
 ) -> PeriodResult:
-    schedule = _locked_schedule(schedule_id)
+    schedule = _locked_schedule(schedule_id, owners)
     if schedule is None:
         exists = RecurringInvoice.objects.filter(pk=schedule_id).exists()
         return PeriodResult(BUSY if exists else INACTIVE)
@@ -557,32 +676,41 @@ def _bill_next(
         return PeriodResult(FINISHED)
     if period.start > run_date:
         return PeriodResult(NOT_DUE, period.start)
+    company = company or CompanySettings.load()  # the seller's snapshot is legal text
     outcome = SKIPPED_UNPAID if schedule.stop_on_unpaid and _has_unpaid(schedule) else INVOICED
-    claim = _claim(schedule, period, outcome)
+    claim = _claim(schedule, period, outcome, default_series(InvoiceKind.INVOICE, company))
     if claim is None:
         _set_cursor(schedule, period.index + 1)
         schedule.save(update_fields=["next_index", "next_period_start", "status", "updated_at"])
         return PeriodResult(ALREADY_CLAIMED, period.start, next_start=schedule.next_period_start)
-    draft = None
+    parts = None
     if outcome == INVOICED:
-        draft = _draft(schedule, period, run_date, company or CompanySettings.current(), template)
-        RecurringPeriod.objects.filter(pk=claim).update(invoice=draft)
+        parts = _draft_parts(schedule, period, run_date, company, template, claim)
         schedule.cycles_done += 1
     _set_cursor(schedule, period.index + 1)
     schedule.last_run_at = timezone.now()
     schedule.last_error = None
-    schedule.save(
-        update_fields=[
-            "next_index",
-            "next_period_start",
-            "status",
-            "cycles_done",
-            "last_run_at",
-            "last_error",
-            "updated_at",
-        ]
-    )
-    invoice = _issue(schedule, draft) if draft is not None else None
+    invoice = None
+    if parts is not None and schedule.issue_mode != IssueMode.DRAFT:
+        # Issued as it is first written, the period and the cursor in the same statement.
+        invoice = invoice_create_issued(
+            draft=parts, company=company, writes=_schedule_writes(schedule, claim)
+        )
+        _send(schedule, invoice)
+    else:
+        if parts is not None:
+            invoice = _write_draft(parts, claim)
+        schedule.save(
+            update_fields=[
+                "next_index",
+                "next_period_start",
+                "status",
+                "cycles_done",
+                "last_run_at",
+                "last_error",
+                "updated_at",
+            ]
+        )
     return PeriodResult(
         outcome,
         period.start,
@@ -614,16 +742,18 @@ def recurring_period_bill(
     run_date: dt.date,
     company: CompanySettings | None = None,
     template: Template | None = None,
+    owners: dict[int, User] | None = None,
 ) -> PeriodResult:
     """Bill (or skip) the schedule's next period if it is due on `run_date`.
 
     All or nothing: a refusal (the customer lost its address, an e-invoice rule, no
     e-mail address to send to) leaves no row behind and is kept in `last_error`; the
-    next run tries the same period again. `company` (read for the series) and
-    `template` (the lines, read before the lock) spare a batch its per-period reads.
+    next run tries the same period again. `company` (the settings row, read from the
+    database), `template` (the lines, read before the lock) and `owners` spare a batch
+    its per-period reads.
     """
     try:
-        return _bill_next(schedule_id, run_date, company, template)
+        return _bill_next(schedule_id, run_date, company, template, owners)
     except BusinessException as exc:
         period = _next_start(schedule_id)
         error = _error(exc.code, exc.message, exc.details, period)
@@ -647,13 +777,16 @@ def _next_start(schedule_id: int) -> dt.date | None:
 def recurring_batch_bill(
     schedule_ids: Sequence[int], *, run_date: dt.date
 ) -> list[tuple[int, PeriodResult]]:
-    """The next period of each schedule, each in its own transaction; the templates of
-    the batch are read in two queries and the company once (the draft rereads it)."""
-    company = CompanySettings.current()
+    """The next period of each schedule, each in its own transaction. Read once for the
+    batch: the company's settings (from the database: the seller's snapshot is legal
+    text), the templates (three queries) and their owners (one)."""
+    company = CompanySettings.load()
+    schedules = list(recurring_templates(schedule_ids))
     templates = {
         schedule.pk: Template(schedule.updated_at, *template_rows(schedule))
-        for schedule in recurring_templates(schedule_ids)
+        for schedule in schedules
     }
+    owners = User.objects.in_bulk({schedule.owner_id for schedule in schedules})
     return [
         (
             schedule_id,
@@ -662,6 +795,7 @@ def recurring_batch_bill(
                 run_date=run_date,
                 company=company,
                 template=templates.get(schedule_id),
+                owners=owners,
             ),
         )
         for schedule_id in schedule_ids

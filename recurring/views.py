@@ -8,6 +8,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.conditional import ConditionalMixin
 from common.filters import MAX_ID
 from common.permissions import IsOwnerOrAdmin
 from recurring import services
@@ -26,6 +27,7 @@ from settings_app.models import CompanySettings
 
 
 class RecurringInvoiceViewSet(
+    ConditionalMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -39,6 +41,9 @@ class RecurringInvoiceViewSet(
     ordering_fields = ["id", "next_period_start", "start_date", "created_at"]
     ordering = ["-id"]
     serializer_class = RecurringInvoiceReadSerializer
+    # The whole row (common.conditional): the runner moves the cursor and the counts;
+    # every change of the lines saves the schedule too (`updated_at`).
+    etag_fields = tuple(field.attname for field in RecurringInvoice._meta.concrete_fields)
 
     def get_queryset(self):
         return recurring_invoice_list(user=self.request.user).select_related("customer")
@@ -57,15 +62,17 @@ class RecurringInvoiceViewSet(
 
     def _answer(self, schedule: RecurringInvoice, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=schedule.pk)
-        return Response(recurring_invoice_dict(fresh), status=code)
+        return self.respond_with_etag(Response(recurring_invoice_dict(fresh), status=code), fresh)
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response([recurring_invoice_dict(row) for row in page])
+        return self.conditional_list(
+            self.filter_queryset(self.get_queryset()),
+            rows_of=lambda rows: rows,
+            render=lambda rows: [recurring_invoice_dict(row) for row in rows],
+        )
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(recurring_invoice_dict(self.get_object()))
+        return self.conditional_retrieve(self.get_object(), recurring_invoice_dict)
 
     @extend_schema(
         request=RecurringInvoiceWriteSerializer, responses={201: RecurringInvoiceReadSerializer}

@@ -65,7 +65,18 @@ class PublicCompanySettingsView(APIView):
         return Response(company_settings_public())
 
 
-class InvoicingSettingsView(APIView):
+class CompanyRowConditional(ConditionalMixin):
+    """A read built from the company settings row alone: its ETag is the whole row's
+    (common.conditional), so an admin's change in `settings/company/` or the admin site
+    answers 200 with a new tag."""
+
+    etag_fields = tuple(field.attname for field in CompanySettings._meta.concrete_fields)
+
+    def get_queryset(self):
+        return CompanySettings.objects.all()
+
+
+class InvoicingSettingsView(CompanyRowConditional, APIView):
     """The invoicing defaults, for every signed-in user (the company settings are admin-only)."""
 
     @extend_schema(
@@ -77,4 +88,6 @@ class InvoicingSettingsView(APIView):
         responses={200: InvoicingSettingsSerializer},
     )
     def get(self, request):
-        return Response(invoicing_settings(company=CompanySettings.current()))
+        return self.conditional_retrieve(
+            CompanySettings.current(), lambda company: invoicing_settings(company=company)
+        )

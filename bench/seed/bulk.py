@@ -90,6 +90,7 @@ class BulkWriter:
             for s in NumberSequence.objects.all()
         }
         self.buyers: dict[int, dict[str, Any]] = {}
+        self.payment_terms: dict[tuple[dt.date, str], str] = {}
         self.counts: Counter[str] = Counter()
         self.ids: dict[int, int] = {}  # plan ref -> invoice id
         self.accounts: dict[int, Account] = {}  # open accounts by their invoice's ref
@@ -221,9 +222,13 @@ class BulkWriter:
             row["amount_due"] = ZERO
             row["refund_due"] = row["gross_total"]
         elif not row.get("payment_terms"):  # BT-20 as invoice_issue words it
-            row["payment_terms"] = payment_terms_default(
-                due_date=row["due_date"], language=row["language"]
-            )
+            terms_key = (row["due_date"], row["language"])
+            terms = self.payment_terms.get(terms_key)
+            if terms is None:  # worded once per due date and language
+                terms = self.payment_terms[terms_key] = payment_terms_default(
+                    due_date=row["due_date"], language=row["language"]
+                )
+            row["payment_terms"] = terms
 
     def _pay(self, event: Pay) -> None:
         _, document = self.documents[event.ref]

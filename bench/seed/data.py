@@ -6,9 +6,11 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from bench.seed.rows import TableWriter, next_id, reset_sequences
 from customers.models import Customer
 from invoices.totals import breakdown_json, totals_for
 from settings_app.models import CompanySettings
@@ -143,5 +145,15 @@ def ensure_customers(owner: User, count: int, rng: random.Random) -> list[Custom
                 updated_at=now,
             )
         )
-    Customer.objects.bulk_create(rows, batch_size=1000)
+    # COPY (bench.seed.rows) rather than bulk_create: 100,000 customers in seconds.
+    writer = TableWriter(Customer)
+    first_id = next_id(Customer)
+    with transaction.atomic():
+        for offset, customer in enumerate(rows):
+            customer.id = first_id + offset
+            writer.add({name: getattr(customer, name) for name in writer.attnames})
+            if len(writer.rows) >= 10_000:
+                writer.flush()
+        writer.flush()
+        reset_sequences([Customer])
     return list(Customer.all_objects.filter(owner=owner).order_by("id"))[:count]

@@ -19,8 +19,7 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-# Values written as they are (SQLite) or as str() (COPY), without a look at their type.
+# Values written as they are (SQLite), without a look at their type.
 _PLAIN = frozenset({int, float, str})
 
 
@@ -28,15 +27,8 @@ def _sqlite_datetime(value: dt.datetime) -> str:
     return str(value.astimezone(dt.UTC).replace(tzinfo=None))
 
 
-def _pg_bool(value: bool) -> str:
-    return "t" if value else "f"
-
-
 # By exact type: one dict lookup per value (the rows hold millions). Other types: str().
 _SQLITE = {bool: int, Decimal: str, dt.datetime: _sqlite_datetime, dt.date: dt.date.isoformat}
-# Datetimes are aware: isoformat keeps the offset.
-_NO_ESCAPES = frozenset({int, float, bool, Decimal, dt.date, dt.datetime})  # no \ or tab
-_PG = {bool: _pg_bool, dt.datetime: dt.datetime.isoformat, dt.date: dt.date.isoformat}
 
 
 class _JsonTexts:
@@ -46,40 +38,27 @@ class _JsonTexts:
 
     def __init__(self, **options: Any) -> None:
         self.options = options
-        self.texts: dict[int, str] = {}
+        self.texts: dict[int, tuple[Any, str]] = {}
 
     def __call__(self, value: Any) -> str:
-        text = self.texts.get(id(value))
-        if text is None:
-            text = self.texts[id(value)] = json.dumps(value, **self.options)
-        return text
+        found = self.texts.get(id(value))
+        if found is None:
+            # The value is kept beside its text: a row may drop it (replaced by the
+            # text), and another object must not take its id while the batch lasts.
+            found = self.texts[id(value)] = (value, json.dumps(value, **self.options))
+        return found[1]
 
 
-def _pg_lines(rows: list[list[Any]]) -> str:
-    """The rows in PostgreSQL's COPY text format."""
+def _pg_copy(copy: Any, rows: list[list[Any]], json_columns: list[int]) -> None:
+    """The rows through psycopg's COPY row writer (its C dumpers: dates, decimals, text
+    escapes), the JSON columns encoded first (once per shared object)."""
     as_json = _JsonTexts(separators=(",", ":"))
-    lines = []
     for row in rows:
-        texts = []
-        for value in row:
-            kind = type(value)
-            if value is None:
-                texts.append(r"\N")
-                continue
-            if kind is dict or kind is list:
-                text = as_json(value)
-            else:
-                convert = _PG.get(kind)
-                text = convert(value) if convert is not None else str(value)
-                if kind in _NO_ESCAPES:
-                    texts.append(text)
-                    continue
-            if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-                text = text.translate(_COPY_ESCAPES)
-            texts.append(text)
-        lines.append("\t".join(texts))
-    lines.append("")
-    return "\n".join(lines)
+        for index in json_columns:
+            value = row[index]
+            if value is not None:
+                row[index] = as_json(value)
+        copy.write_row(row)
 
 
 def _sqlite_rows(rows: list[list[Any]]) -> list[list[Any]]:
@@ -108,6 +87,9 @@ class TableWriter:
         self.fields = [f for f in model._meta.concrete_fields]
         self.columns = [f.column for f in self.fields]
         self.attnames = [f.attname for f in self.fields]
+        self.json_columns = [
+            i for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)
+        ]
         # Django's own defaults: "" for text columns that are not nullable, else None.
         self.defaults = {field.attname: field.get_default() for field in self.fields}
         self.rows: list[list[Any]] = []
@@ -125,7 +107,7 @@ class TableWriter:
         if is_postgres():
             sql = f"COPY {table} ({columns}) FROM STDIN"
             with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                copy.write(_pg_lines(self.rows))
+                _pg_copy(copy, self.rows, self.json_columns)
         else:
             marks = ", ".join("?" for _ in self.columns)
             values = _sqlite_rows(self.rows)

@@ -19,12 +19,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import User
-from common.tests.factories import PASSWORD, CustomerFactory
+from accounts.models import Role, User
+from common.tests.factories import (
+    PASSWORD,
+    CompanySettingsFactory,
+    CustomerFactory,
+    UserFactory,
+)
 from customers.models import Customer
 from documents.models import InvoiceSending
 from invoices import services
@@ -272,8 +278,21 @@ ERROR_CODES = {
 # --- data ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def world(company, staff_user, other_staff, admin_user) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> Iterator[dict[str, Any]]:
+    """The rows every request points at, built once per module (hundreds of tests) in a
+    transaction rolled back at its end. Each test runs in a savepoint inside it (the `db`
+    fixture's own transaction), so what a request writes is gone before the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _world()
+        transaction.set_rollback(True)
+
+
+def _world() -> dict[str, Any]:
+    CompanySettingsFactory()
+    staff_user = UserFactory(username="staff", role=Role.STAFF)
+    other_staff = UserFactory(username="other", role=Role.STAFF)
+    admin_user = UserFactory(username="admin", role=Role.ADMIN)
     customer = CustomerFactory(owner=staff_user, email="buyer@example.com")
     deleted_customer = CustomerFactory(owner=staff_user)
     deleted_customer.delete()

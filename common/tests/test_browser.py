@@ -14,33 +14,16 @@ from __future__ import annotations
 
 import io
 import re
-import warnings
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from accounts.models import Role, User
+from common.tests.browser import ARTIFACTS, TIMEOUT_MS, admin_login, needs_chromium
 from common.tests.factories import PASSWORD, CompanySettingsFactory, CustomerFactory, UserFactory
 from invoices.tests.factories import line, make_draft
-
-CHROMIUM = Path("/usr/bin/chromium")
-# How Chromium runs on these machines: no sandbox as root, no GPU, and no background
-# traffic to Google's hosts (the network is closed; those connections only cost time).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-TIMEOUT_MS = 15_000
 
 # Two lines at 19 %: 3 x 250.00 + 2 x 120.50 = 991.00 net, 188.29 VAT, 1,179.29 gross.
 ITEMS = [
@@ -50,55 +33,7 @@ ITEMS = [
 GROSS = Decimal("1179.29")
 CUSTOMER = "Browser Buyer SARL"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is missing: `apt-get install -y chromium` (.ci/run does it)",
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread, so Django's async-unsafe
-    # guard would refuse the test's ORM calls; they are plain synchronous calls all the same.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        # Playwright gives every launch a fresh, empty profile (--user-data-dir) of its own.
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield playwright, browser
-        finally:
-            browser.close()
-            # The ORM calls made while Playwright's loop runs get their own connections
-            # (asgiref's context-local storage): close them here, or PostgreSQL refuses
-            # to drop the test database at the end of the session.
-            connections.close_all()
-
-
-@pytest.fixture
-def page(request, browser, live_server):
-    _, chromium = browser
-    context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    failed_before = request.session.testsfailed
-    yield context.new_page()
-    # The call phase has been reported by now: a new failure means this test failed.
-    if request.session.testsfailed > failed_before:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-        for n, open_page in enumerate(context.pages):
-            try:
-                open_page.screenshot(path=ARTIFACTS / f"{name}-{n}.png", full_page=True)
-                (ARTIFACTS / f"{name}-{n}.html").write_text(open_page.content(), encoding="utf-8")
-            except Exception as exc:  # the browser may be gone: keep the test's own failure
-                warnings.warn(f"no screenshot of page {n}: {exc}", stacklevel=1)
-    context.close()
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def _expect_success(page, text: str) -> None:
@@ -121,10 +56,7 @@ def test_staff_issues_an_invoice_in_the_admin_and_the_customer_sees_it(browser, 
     number = f"INV-{timezone.localdate().year}-00001"
 
     # Log in as staff.
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "clerk")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    admin_login(page, "clerk", PASSWORD)
     expect(page.locator("#user-tools")).to_contain_text("clerk")
 
     # A customer with a full billing address (issuing refuses one without).
@@ -214,46 +146,35 @@ def test_staff_issues_an_invoice_in_the_admin_and_the_customer_sees_it(browser, 
     assert public_pdf.body().startswith(b"%PDF")
 
 
-def test_the_item_table_of_a_draft_fits_a_1400_px_screen(browser, live_server):
+def test_the_item_table_of_a_draft_fits_a_1400_px_screen(browser_page):
     """All item columns visible without scrolling sideways, side bar open."""
     from playwright.sync_api import expect
 
-    _, chromium = browser
     CompanySettingsFactory()
     UserFactory(username="clerk", role=Role.STAFF)
-    context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 1400, "height": 900}
+    page = browser_page({"width": 1400, "height": 900})
+    admin_login(page, "clerk", PASSWORD, next_url="/admin/invoices/invoice/add/")
+    expect(page.locator("#items-group")).to_be_visible()
+    page.locator("#items-group .add-row a").click()  # two rows, as people use it
+
+    # New lines start with the company's default rate.
+    expect(page.locator("#id_items-0-tax_rate")).to_have_value("19.00")
+    expect(page.locator("#id_items-1-tax_rate")).to_have_value("19.00")
+
+    # And a saved draft, its net column filled with large amounts.
+    customer = CustomerFactory(owner=User.objects.get(username="clerk"))
+    draft = make_draft(
+        owner=customer.owner,
+        customer=customer,
+        items=[line("Consulting", "12.5", "123456.78"), line("Travel", "1", "99999.99")],
     )
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        page.goto("/admin/login/?next=/admin/invoices/invoice/add/")
-        page.fill("#id_username", "clerk")
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        expect(page.locator("#items-group")).to_be_visible()
-        page.locator("#items-group .add-row a").click()  # two rows, as people use it
-
-        # New lines start with the company's default rate.
-        expect(page.locator("#id_items-0-tax_rate")).to_have_value("19.00")
-        expect(page.locator("#id_items-1-tax_rate")).to_have_value("19.00")
-
-        # And a saved draft, its net column filled with large amounts.
-        customer = CustomerFactory(owner=User.objects.get(username="clerk"))
-        draft = make_draft(
-            owner=customer.owner,
-            customer=customer,
-            items=[line("Consulting", "12.5", "123456.78"), line("Travel", "1", "99999.99")],
-        )
-        sizes = [_item_table_sizes(page, "add")]
-        page.goto(f"/admin/invoices/invoice/{draft.pk}/change/")
-        sizes.append(_item_table_sizes(page, "change"))
-        for size in sizes:
-            assert size["scroll"] <= size["client"], size
-            assert size["page"] <= 1400, size
-            assert size["lastRight"] <= 1400, size
-    finally:
-        context.close()
+    sizes = [_item_table_sizes(page, "add")]
+    page.goto(f"/admin/invoices/invoice/{draft.pk}/change/")
+    sizes.append(_item_table_sizes(page, "change"))
+    for size in sizes:
+        assert size["scroll"] <= size["client"], size
+        assert size["page"] <= 1400, size
+        assert size["lastRight"] <= 1400, size
 
 
 def _item_table_sizes(page, name: str) -> dict:

@@ -27,12 +27,8 @@ from invoices.services import drafts, issuing, payments
 from invoices.tests.factories import make_draft, make_issued
 
 pytestmark = [
-    pytest.mark.postgres,
+    pytest.mark.postgres(reason="terminates a PostgreSQL backend (pg_terminate_backend)"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="terminates a PostgreSQL backend (pg_terminate_backend); set DATABASE_URL",
-    ),
 ]
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection, connections
+from django.db import connections
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -22,12 +22,9 @@ from invoices.models import Invoice, Payment
 from invoices.tests.factories import make_draft
 
 pytestmark = [
-    pytest.mark.postgres,
+    pytest.mark.postgres(reason="a burst on PostgreSQL"),
     pytest.mark.redis,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="a burst on PostgreSQL; set DATABASE_URL"
-    ),
     pytest.mark.skipif(
         shutil.which("redis-server") is None, reason="needs redis-server (.ci/run installs it)"
     ),

@@ -67,6 +67,20 @@ def _post_json(client, url: str, body: Any):
     return client.post(url, json.dumps(body), content_type="application/json")
 
 
+def _assert_line_field_refused(client, customer, field: str, value: str) -> None:
+    """A draft whose one line has `value` in `field`: a 400 naming the line's field,
+    and no row written."""
+    before = _counts()
+
+    response = _post_json(
+        client, INVOICES, {"customer": customer.pk, "items": [_item(**{field: value})]}
+    )
+
+    error = _refused(response, 400, "validation_error")
+    assert field in error["details"]["items"]["0"], error
+    assert _counts() == before
+
+
 # --- size -------------------------------------------------------------------------------
 
 
@@ -189,15 +203,7 @@ THIRTY_DIGITS = "1" + "0" * 29
     ],
 )
 def test_thirty_digit_numbers_are_400(staff_client, customer, field, value):
-    before = _counts()
-
-    response = _post_json(
-        staff_client, INVOICES, {"customer": customer.pk, "items": [_item(**{field: value})]}
-    )
-
-    error = _refused(response, 400, "validation_error")
-    assert field in error["details"]["items"]["0"], error
-    assert _counts() == before
+    _assert_line_field_refused(staff_client, customer, field, value)
 
 
 def test_thirty_digit_json_number_literals_are_400(staff_client, customer):
@@ -265,15 +271,7 @@ def test_just_storable_amount_is_accepted(staff_client, customer):
     ],
 )
 def test_negative_or_zero_numbers_where_not_allowed_are_400(staff_client, customer, field, value):
-    before = _counts()
-
-    response = _post_json(
-        staff_client, INVOICES, {"customer": customer.pk, "items": [_item(**{field: value})]}
-    )
-
-    error = _refused(response, 400, "validation_error")
-    assert field in error["details"]["items"]["0"], error
-    assert _counts() == before
+    _assert_line_field_refused(staff_client, customer, field, value)
 
 
 def test_negative_document_allowance_is_400(staff_client, customer):

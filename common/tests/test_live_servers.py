@@ -21,7 +21,6 @@ import time
 import pytest
 from celery import Celery
 from django.conf import settings
-from django.db import connection
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from common.tests.live import app_env, celery_worker, get, gunicorn, request
@@ -29,12 +28,8 @@ from common.tests.redis_servers import OwnRedis
 from invoices.tests.factories import line, make_draft, make_issued
 
 pytestmark = [
-    pytest.mark.postgres,
+    pytest.mark.postgres(reason="the servers run as subprocesses on the test database"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="the servers run as subprocesses on the test database (set DATABASE_URL)",
-    ),
 ]
 
 

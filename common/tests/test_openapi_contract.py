@@ -7,15 +7,12 @@ against what the API really answers.
 
 from __future__ import annotations
 
-import io
 import re
 from html.parser import HTMLParser
 
 import jsonschema
 import pytest
-import yaml
 from django.contrib.staticfiles import finders
-from django.core.management import call_command
 
 from common.tests.factories import CompanySettingsFactory, CustomerFactory
 from invoices.tests.factories import line, make_draft
@@ -23,14 +20,6 @@ from invoices.tests.factories import line, make_draft
 pytestmark = pytest.mark.django_db
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
-
-
-@pytest.fixture(scope="module")
-def schema(django_db_blocker) -> dict:
-    with django_db_blocker.unblock():
-        out = io.StringIO()
-        call_command("spectacular", "--format", "openapi", stdout=out)
-    return yaml.safe_load(out.getvalue())
 
 
 def _operations(schema):

@@ -5,21 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
-import yaml
 from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 
 pytestmark = pytest.mark.django_db
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
-
-
-@pytest.fixture(scope="module")
-def schema(django_db_blocker) -> dict:
-    with django_db_blocker.unblock():
-        out = io.StringIO()
-        call_command("spectacular", "--format", "openapi", stdout=out)
-    return yaml.safe_load(out.getvalue())
 
 
 def test_schema_validates_without_warnings(tmp_path):

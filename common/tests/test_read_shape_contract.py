@@ -11,18 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 
 from invoices import services
 from invoices.tests.factories import line, make_draft, make_issued
 
 pytestmark = pytest.mark.django_db
 TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
-
-
-@pytest.fixture(scope="module")
-def schema() -> dict[str, Any]:
-    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 def _resolve(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

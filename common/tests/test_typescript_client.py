@@ -25,10 +25,14 @@ from common.tests.factories import CompanySettingsFactory, UserFactory
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "clients" / "typescript"
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("node") and shutil.which("npm")),
-    reason="node and npm are needed (CI has Node.js 20)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (shutil.which("node") and shutil.which("npm")),
+        reason="node and npm are needed (CI has Node.js 20)",
+    ),
+    # What it proves is the schema and the generated types: run once (SQLite pass).
+    pytest.mark.db_independent,
+]
 
 
 def _run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:

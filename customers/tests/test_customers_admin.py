@@ -10,6 +10,16 @@ from common.tests.factories import CustomerFactory
 from customers.models import Customer
 
 pytestmark = pytest.mark.django_db
+# The add form as a person fills it in.
+CUSTOMER_FORM = {
+    "name": "Via admin",
+    "currency": "EUR",
+    "payment_terms_days": 30,
+    "preferred_language": "en",
+    "country": "DE",
+    "einvoice_profile": "en16931",
+    "reminders_enabled": "on",
+}
 
 CHANGELIST = "/admin/customers/customer/"
 
@@ -105,18 +115,7 @@ def test_staff_forms_render_with_the_owner_read_only(staff_user, books):
 
 
 def test_staff_adds_a_customer_owned_by_themselves(staff_user, company):
-    response = _client(staff_user).post(
-        f"{CHANGELIST}add/",
-        {
-            "name": "Via admin",
-            "currency": "EUR",
-            "payment_terms_days": 30,
-            "preferred_language": "en",
-            "country": "DE",
-            "einvoice_profile": "en16931",
-            "reminders_enabled": "on",
-        },
-    )
+    response = _client(staff_user).post(f"{CHANGELIST}add/", CUSTOMER_FORM)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Customer.objects.get(name="Via admin").owner_id == staff_user.id
@@ -144,17 +143,6 @@ def _spy(monkeypatch, name: str) -> list[dict]:
 
     monkeypatch.setattr(customers.admin, name, spy)
     return calls
-
-
-CUSTOMER_FORM = {
-    "name": "Via admin",
-    "currency": "EUR",
-    "payment_terms_days": 30,
-    "preferred_language": "en",
-    "country": "DE",
-    "einvoice_profile": "en16931",
-    "reminders_enabled": "on",
-}
 
 
 def test_adding_a_customer_calls_the_create_service(staff_user, company, monkeypatch):

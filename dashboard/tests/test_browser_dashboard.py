@@ -8,28 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
-from common.tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from common.tests.browser import ARTIFACTS, admin_login, needs_chromium
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing"),
-]
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    # As in common/tests/test_browser.py: the ORM is called while Playwright's loop runs.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield playwright, browser
-        finally:
-            browser.close()
-            connections.close_all()
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def _reports(playwright, base_url: str, username: str) -> tuple[dict, dict]:
@@ -46,45 +27,39 @@ def _reports(playwright, base_url: str, username: str) -> tuple[dict, dict]:
 
 
 @pytest.mark.parametrize("username", ["admin", "staff"])
-def test_dashboard_figures_equal_the_reports(chromium, live_server, settings, username):
+def test_dashboard_figures_equal_the_reports(
+    browser, browser_page, live_server, settings, username
+):
     from playwright.sync_api import expect
 
-    playwright, browser = chromium
+    playwright, _ = browser
     settings.DEBUG = True  # seed_demo refuses to run otherwise (known passwords)
     call_command("seed_demo", verbosity=0)
     summary, aging = _reports(playwright, live_server.url, username)
     assert summary["currencies"], "the demo data has issued invoices"
 
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        page.goto("/admin/login/?next=/admin/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("input[type=submit]")
-        expect(page.locator("#dashboard")).to_be_visible()
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / f"dashboard-{username}.png", full_page=True)
+    page = browser_page({"width": 1400, "height": 900})
+    admin_login(page, username, DEMO_PASSWORD)
+    expect(page.locator("#dashboard")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"dashboard-{username}.png", full_page=True)
 
-        for row in summary["currencies"]:
-            line = page.locator(f'#dashboard-totals tr[data-currency="{row["currency"]}"]')
-            assert line.locator("td.outstanding").get_attribute("data-amount") == row["outstanding"]
-            assert line.locator("td.overdue").get_attribute("data-amount") == row["overdue"]
-        expect(page.locator("#dashboard-totals tbody tr")).to_have_count(len(summary["currencies"]))
-        for row in aging["currencies"]:
-            bars = page.locator(f'.aging[data-currency="{row["currency"]}"] rect[data-value]')
-            shown = [bars.nth(n).get_attribute("data-value") for n in range(bars.count())]
-            assert shown == [bucket["amount_due"] for bucket in row["buckets"]]
-        # Twelve months of two bars per currency, each bar a link to the admin's list.
-        months = page.locator(".months").first.locator("a rect")
-        expect(months).to_have_count(24)
-        # Every overdue row opens its invoice; the debtors link to their filtered list.
-        first_debtor = page.locator(".debtors tbody tr a").first
-        href = first_debtor.get_attribute("href")
-        assert "customer__id__exact=" in href
-        first_debtor.click()
-        expect(page.locator("#result_list")).to_be_visible()
-        expect(page.locator(".errornote")).to_have_count(0)
-    finally:
-        context.close()
+    for row in summary["currencies"]:
+        line = page.locator(f'#dashboard-totals tr[data-currency="{row["currency"]}"]')
+        assert line.locator("td.outstanding").get_attribute("data-amount") == row["outstanding"]
+        assert line.locator("td.overdue").get_attribute("data-amount") == row["overdue"]
+    expect(page.locator("#dashboard-totals tbody tr")).to_have_count(len(summary["currencies"]))
+    for row in aging["currencies"]:
+        bars = page.locator(f'.aging[data-currency="{row["currency"]}"] rect[data-value]')
+        shown = [bars.nth(n).get_attribute("data-value") for n in range(bars.count())]
+        assert shown == [bucket["amount_due"] for bucket in row["buckets"]]
+    # Twelve months of two bars per currency, each bar a link to the admin's list.
+    months = page.locator(".months").first.locator("a rect")
+    expect(months).to_have_count(24)
+    # Every overdue row opens its invoice; the debtors link to their filtered list.
+    first_debtor = page.locator(".debtors tbody tr a").first
+    href = first_debtor.get_attribute("href")
+    assert "customer__id__exact=" in href
+    first_debtor.click()
+    expect(page.locator("#result_list")).to_be_visible()
+    expect(page.locator(".errornote")).to_have_count(0)

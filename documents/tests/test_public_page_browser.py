@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from common.tests.test_browser import CHROMIUM, TIMEOUT_MS, browser  # noqa: F401 - the fixture
+from common.tests.browser import needs_chromium
 from invoices import services as invoice_services
 from invoices.tests.factories import allowance, line, make_issued
 from settings_app.calendar import company_today
@@ -19,7 +19,7 @@ from settings_app.calendar import company_today
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing"),
+    needs_chromium,
 ]
 PHONE = {"width": 375, "height": 740}
 # The boxes that must stay inside the screen, and the tables that may scroll inside theirs.
@@ -61,32 +61,26 @@ def _right_edges(page, selectors) -> dict[str, float]:
     )
 
 
-def test_the_page_fits_a_375_px_phone(browser, live_server, company, staff_user):  # noqa: F811
-    _, chromium = browser
+def test_the_page_fits_a_375_px_phone(browser_page, company, staff_user):
     invoice = _wide_invoice(staff_user)
-    context = chromium.new_context(base_url=live_server.url, viewport=PHONE)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        response = page.goto(f"/i/{invoice.public_token}/")
-        assert response.status == 200
-        assert page.locator(".status-overdue").inner_text() == "Overdue by 9 days"
-        assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
-        edges = _right_edges(page, FITS)
-        assert all(0 < edge <= PHONE["width"] for edge in edges.values()), edges
-        # The tables are wider than the phone and scroll inside their box.
-        for selector in SCROLLS_INSIDE:
-            sizes = page.evaluate(
-                "(s) => { const e = document.querySelector(s); "
-                "return [e.scrollWidth, e.clientWidth, e.getBoundingClientRect().right]; }",
-                selector,
-            )
-            assert sizes[2] <= PHONE["width"], (selector, sizes)
-        assert page.locator(".payment-qr img").is_visible()
+    page = browser_page(PHONE)
+    response = page.goto(f"/i/{invoice.public_token}/")
+    assert response.status == 200
+    assert page.locator(".status-overdue").inner_text() == "Overdue by 9 days"
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    edges = _right_edges(page, FITS)
+    assert all(0 < edge <= PHONE["width"] for edge in edges.values()), edges
+    # The tables are wider than the phone and scroll inside their box.
+    for selector in SCROLLS_INSIDE:
+        sizes = page.evaluate(
+            "(s) => { const e = document.querySelector(s); "
+            "return [e.scrollWidth, e.clientWidth, e.getBoundingClientRect().right]; }",
+            selector,
+        )
+        assert sizes[2] <= PHONE["width"], (selector, sizes)
+    assert page.locator(".payment-qr img").is_visible()
 
-        missing = page.goto("/i/not-a-real-token-at-all-0123456789/")
-        assert missing.status == 404
-        assert page.locator("h1").inner_text() == "Invoice not found"
-        assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
-    finally:
-        context.close()
+    missing = page.goto("/i/not-a-real-token-at-all-0123456789/")
+    assert missing.status == 404
+    assert page.locator("h1").inner_text() == "Invoice not found"
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]

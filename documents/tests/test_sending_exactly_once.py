@@ -78,11 +78,8 @@ def _crash_after_smtp(monkeypatch) -> None:
 # --- racing workers --------------------------------------------------------------------
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="real concurrency needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL (DATABASE_URL)"
-)
 def test_workers_racing_for_one_sending_send_it_once(smtp_server, invoice, monkeypatch):
     # given: a stale queued sending, its task delivered to several workers at once while
     # beat runs re-dispatch it on others

@@ -453,11 +453,8 @@ def test_a_german_credit_note_email_states_the_refund_due(company, staff_user):
     assert "Zu erstatten: 1.212,00\xa0€" in build_invoice_email(sending).body
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="real concurrency needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL (DATABASE_URL)"
-)
 @pytest.mark.parametrize("fmt", ["pdf", "facturx"])
 def test_concurrent_first_requests_serve_one_stored_file(company, staff_user, tmp_path, fmt):
     with mock.patch.object(tasks.invoice_pdf_render, "delay"):  # nothing stored at issue

@@ -42,10 +42,14 @@ from invoices.models import Invoice
 from invoices.tests.official_examples import OfficialExample, load_xrechnung_examples
 
 EXAMPLES = load_xrechnung_examples()
-pytestmark = pytest.mark.skipif(
-    not EXAMPLES or not schematron.rules_available(),
-    reason="KoSIT examples or rule sources (../shared/einvoice) not present",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not EXAMPLES or not schematron.rules_available(),
+        reason="KoSIT examples or rule sources (../shared/einvoice) not present",
+    ),
+    # The mapping to and from the KoSIT XML, as test_official_roundtrip: run once.
+    pytest.mark.db_independent,
+]
 EXPORTS = {"ubl": (build_ubl, validate_ubl), "cii": (build_cii, validate_cii)}
 
 # Business case (both syntaxes) -> why the product cannot re-create it.

@@ -56,6 +56,12 @@ class RollupDelta:
 
     def flush(self) -> None:
         """One upsert of every non-zero difference; nothing when nothing moved."""
+        with connection.cursor() as cursor:
+            for sql, params in self.statements():
+                cursor.execute(sql, params)
+
+    def statements(self) -> list[tuple[str, list[object]]]:
+        """What `flush` runs (and forgets), for a caller that sends it with other writes."""
         # In key order: two writes that meet on rows lock them in the same order.
         rows = [(*key, *row) for key, row in sorted(self._rows.items()) if any(row)]
         payments = [(*key, *row) for key, row in sorted(self._payments.items()) if any(row)]
@@ -72,9 +78,7 @@ class RollupDelta:
         if len(statements) == 2 and connection.vendor == "postgresql":
             (report, report_params), (paid, paid_params) = statements
             statements = [(f"WITH report AS ({report}) {paid}", [*report_params, *paid_params])]
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
+        return statements
 
 
 PAYMENT_KEYS = ("owner_id", "date", "currency", "kind")

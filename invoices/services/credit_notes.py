@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,6 @@ from django.utils import timezone
 from accounts.models import User
 from customers.models import Customer
 from invoices import errors
-from invoices.calculation import round_money
 from invoices.models import (
     ALLOWANCE_CHARGE_FIELDS,
     ITEM_FIELDS,
@@ -24,6 +24,7 @@ from invoices.services._rollups import RollupDelta
 from invoices.services._settlement import lock_root, settlement_refresh
 from invoices.services.drafts import invoice_create_draft
 from invoices.services.issuing import invoice_issue
+from invoices.totals import GroupKey
 from settings_app.calendar import company_today
 
 # `credited` too: then nothing is left and the answer says so (credit_exceeds_invoice).
@@ -57,32 +58,56 @@ def invoice_credit_note_create(*, invoice: Invoice) -> Invoice:
         buyer_reference=original.buyer_reference,
         notes=f"Credit note for invoice {original.number}.",
         credited_invoice=original,
+        vat_exemptions=original.vat_exemptions,  # BR-E-10 and siblings hold for it too
     )
 
 
-def _remaining_lines(original: Invoice) -> list[dict[str, Any]]:
-    """One line per VAT group for what earlier credit notes left uncredited."""
-    remaining: dict[tuple[str, str], Decimal] = {}
-    for group in original.tax_breakdown:
-        key = (group["tax_category"], group["tax_rate"])
-        remaining[key] = remaining.get(key, Decimal(0)) + Decimal(group["taxable_amount"])
-    for note in Invoice.objects.filter(
-        credited_invoice=original, kind=InvoiceKind.CREDIT_NOTE
-    ).exclude(status=InvoiceStatus.DRAFT):
-        for group in note.tax_breakdown:
-            key = (group["tax_category"], group["tax_rate"])
-            remaining[key] = remaining.get(key, Decimal(0)) - Decimal(group["taxable_amount"])
-    return [
-        {
-            "description": f"Remaining amount of invoice {original.number} ({category} {rate} %)",
-            "quantity": Decimal(1),
-            "unit_price": round_money(amount, original.currency),
-            "tax_category": category,
-            "tax_rate": Decimal(rate),
-        }
-        for (category, rate), amount in remaining.items()
-        if amount > 0
+@dataclass(frozen=True)
+class _Reversal:
+    """What a cancellation credits: lines, allowances and the VAT of each group."""
+
+    items: list[dict[str, Any]]
+    allowances_charges: list[dict[str, Any]]
+    tax_amounts: dict[GroupKey, Decimal] | None = None
+
+
+def _remaining_groups(original: Invoice) -> dict[GroupKey, list[Decimal]]:
+    """[taxable, VAT] per group: the invoice's breakdown minus its credit notes'. Each
+    document rounded its own VAT, so what is left of it is a difference of rounded
+    amounts (not the left taxable x rate, rounded)."""
+    remaining: dict[GroupKey, list[Decimal]] = {}
+    notes = Invoice.objects.filter(credited_invoice=original, kind=InvoiceKind.CREDIT_NOTE)
+    breakdowns = [(1, original.tax_breakdown)] + [
+        (-1, note.tax_breakdown) for note in notes.exclude(status=InvoiceStatus.DRAFT)
     ]
+    for sign, breakdown in breakdowns:
+        for group in breakdown:
+            sums = remaining.setdefault(
+                (group["tax_category"], Decimal(group["tax_rate"])), [Decimal(0), Decimal(0)]
+            )
+            sums[0] += sign * Decimal(group["taxable_amount"])
+            sums[1] += sign * Decimal(group["tax_amount"])
+    return remaining
+
+
+def _remaining_reversal(original: Invoice) -> _Reversal:
+    """Per group one line for the taxable amount left (0.00 when only VAT is left), or a
+    document allowance when the credit notes took more of a group than the invoice had;
+    the VAT left given as it is, so the cancellation's gross is exactly what is left."""
+    items, allowances, tax_amounts = [], [], {}
+    for (category, rate), (taxable, tax) in _remaining_groups(original).items():
+        if not taxable and not tax:
+            continue
+        label = f"Remaining amount of invoice {original.number} ({category} {rate} %)"
+        vat = {"tax_category": category, "tax_rate": rate}
+        if taxable >= 0:
+            items.append(
+                {"description": label, "quantity": Decimal(1), "unit_price": taxable, **vat}
+            )
+        else:
+            allowances.append({"is_charge": False, "amount": -taxable, "reason": label, **vat})
+        tax_amounts[(category, rate)] = tax
+    return _Reversal(items, allowances, tax_amounts)
 
 
 def _refunded_on_credit_notes(original: Invoice) -> bool:
@@ -130,22 +155,30 @@ def invoice_void(*, invoice: Invoice, by: User | None = None, reason: str) -> In
             details={"customer": ["deleted"]},
         )
     if original.credited_total == 0:  # the exact mirror of the invoice
-        items = list(original.items.values(*ITEM_FIELDS))
-        allowances_charges = list(original.allowances_charges.values(*ALLOWANCE_CHARGE_FIELDS))
+        reversal = _Reversal(
+            list(original.items.values(*ITEM_FIELDS)),
+            list(original.allowances_charges.values(*ALLOWANCE_CHARGE_FIELDS)),
+        )
     else:
-        items, allowances_charges = _remaining_lines(original), []
+        reversal = _remaining_reversal(original)
     cancellation = invoice_create_draft(
         owner=original.owner,
         customer=customer,
-        items=items,
-        allowances_charges=allowances_charges,
+        items=reversal.items,
+        allowances_charges=reversal.allowances_charges,
         kind=InvoiceKind.CREDIT_NOTE,
         currency=original.currency,
         buyer_reference=original.buyer_reference,
         notes=f"Cancellation of invoice {original.number}: {reason}",
         credited_invoice=original,
+        vat_exemptions=original.vat_exemptions,  # BR-E-10 and siblings hold for it too
     )
-    invoice_issue(invoice=cancellation, by=by, issue_date=company_today())
+    invoice_issue(
+        invoice=cancellation,
+        by=by,
+        issue_date=company_today(),
+        tax_amounts=reversal.tax_amounts,
+    )
     original.refresh_from_db()
     rollup = RollupDelta()  # the reports' sums move with the status
     rollup.remove(original)

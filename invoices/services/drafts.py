@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -103,42 +104,55 @@ def _prepared_lines(
     return items, allowances_charges
 
 
+def _item_rows(
+    invoice: Invoice, items: Sequence[dict[str, Any]], nets: Sequence[Any]
+) -> list[InvoiceItem]:
+    return [
+        InvoiceItem(
+            invoice=invoice,
+            position=position,
+            net_amount=net,
+            product_id=row.get("product"),
+            **{name: row[name] for name in ITEM_FIELDS},
+        )
+        for position, (row, net) in enumerate(zip(items, nets, strict=True), start=1)
+    ]
+
+
+def _allowance_rows(
+    invoice: Invoice, allowances_charges: Sequence[dict[str, Any]]
+) -> list[InvoiceAllowanceCharge]:
+    return [
+        InvoiceAllowanceCharge(
+            invoice=invoice,
+            position=position,
+            **{name: row[name] for name in ALLOWANCE_CHARGE_FIELDS},
+        )
+        for position, row in enumerate(allowances_charges, start=1)
+    ]
+
+
 def _write_lines(
     invoice: Invoice,
-    items: Sequence[dict[str, Any]],
-    allowances_charges: Sequence[dict[str, Any]],
-    nets: Sequence[Any],
+    items: Sequence[dict[str, Any]] | Sequence[InvoiceItem],
+    allowances_charges: Sequence[dict[str, Any]] | Sequence[InvoiceAllowanceCharge],
+    nets: Sequence[Any] | None,
 ) -> tuple[list[InvoiceItem], list[InvoiceAllowanceCharge]]:
-    """Insert the rows of a draft (each kind in one statement); answers them."""
-    item_rows = InvoiceItem.objects.bulk_create(
-        [
-            InvoiceItem(
-                invoice=invoice,
-                position=position,
-                net_amount=net,
-                product_id=row.get("product"),
-                **{name: row[name] for name in ITEM_FIELDS},
-            )
-            for position, (row, net) in enumerate(zip(items, nets, strict=True), start=1)
-        ],
-        batch_size=500,
-    )
-    rows = InvoiceAllowanceCharge.objects.bulk_create(
-        [
-            InvoiceAllowanceCharge(
-                invoice=invoice,
-                position=position,
-                **{name: row[name] for name in ALLOWANCE_CHARGE_FIELDS},
-            )
-            for position, row in enumerate(allowances_charges, start=1)
-        ]
-    )
+    """Insert the rows of a draft (each kind in one statement); answers them. Rows built
+    already (`nets` None) are inserted as they are."""
+    if nets is not None:
+        items = _item_rows(invoice, items, nets)
+        allowances_charges = _allowance_rows(invoice, allowances_charges)
+    for row in (*items, *allowances_charges):
+        row.invoice = invoice  # the saved instance: its id
+    item_rows = InvoiceItem.objects.bulk_create(items, batch_size=500)
+    rows = InvoiceAllowanceCharge.objects.bulk_create(allowances_charges)
     if rows:
-        _store_allowances_charges_json(invoice, rows)
+        store_allowances_charges_json(invoice, rows)
     return item_rows, rows
 
 
-def _store_allowances_charges_json(invoice: Invoice, rows: Sequence[Any] | None = None) -> None:
+def store_allowances_charges_json(invoice: Invoice, rows: Sequence[Any] | None = None) -> None:
     """Rewrite the invoice's read copy of its allowances/charges from the rows."""
     rows = list(invoice.allowances_charges.all()) if rows is None else rows
     data = [allowance_charge_dict(row, invoice.currency) for row in rows]
@@ -170,8 +184,31 @@ def _default_due_date(issue_date: dt.date | None, customer: Customer) -> dt.date
     return issue_date + dt.timedelta(days=customer.payment_terms_days)
 
 
+@dataclass
+class DraftParts:
+    """A draft built and checked in memory, not written yet (`draft_build`)."""
+
+    invoice: Invoice
+    items: list[InvoiceItem]
+    allowances_charges: list[InvoiceAllowanceCharge]
+
+
 @transaction.atomic
-def invoice_create_draft(
+def invoice_create_draft(**fields: Any) -> Invoice:
+    """A draft with its lines in one go; totals computed once, in memory, before insert
+    (the arguments: `draft_build`'s)."""
+    return invoice_create_draft_parts(draft_build(**fields))
+
+
+def invoice_create_draft_parts(parts: DraftParts) -> Invoice:
+    """Write a draft `draft_build` answered (in the caller's transaction)."""
+    invoice = parts.invoice
+    invoice.save()
+    _write_lines(invoice, parts.items, parts.allowances_charges, None)
+    return invoice
+
+
+def draft_build(
     *,
     owner: User,
     customer: Customer,
@@ -192,13 +229,15 @@ def invoice_create_draft(
     payment_terms: str = "",
     vat_exemptions: Sequence[dict[str, Any]] = (),
     recurring_invoice_id: int | None = None,
-) -> Invoice:
-    """A draft with its lines in one go; totals computed once, in memory, before insert.
+    company: CompanySettings | None = None,
+) -> DraftParts:
+    """A draft and its lines, checked and totalled, in memory (nothing written).
 
     `buyer_reference` left out (None) is the customer's default BT-10 (e.g. a Leitweg-ID).
     `recurring_invoice_id`: the schedule that generates it (recurring.services).
+    `company`: the settings row when the caller read it already (a batch).
     """
-    company = CompanySettings.current()
+    company = company or CompanySettings.current()
     if customer.is_deleted:
         raise ValidationException(details={"customer": ["The customer was deleted."]})
     check_dates(issue_date=issue_date, due_date=due_date)
@@ -240,11 +279,11 @@ def invoice_create_draft(
     totals = totals_for(items=items, allowances_charges=allowances_charges, currency=currency)
     check_storable(totals)
     apply_totals(invoice, totals)
-    invoice.save()
-    item_rows, allowance_rows = _write_lines(invoice, items, allowances_charges, totals.line_nets)
-    # The lines as written: an issue in the same transaction (recurring runs) reads no more.
-    invoice.written_lines = (item_rows, allowance_rows)
-    return invoice
+    return DraftParts(
+        invoice,
+        _item_rows(invoice, items, totals.line_nets),
+        _allowance_rows(invoice, allowances_charges),
+    )
 
 
 def lock_draft(invoice: Invoice) -> Invoice:
@@ -356,9 +395,9 @@ def invoice_update_draft(
         invoice.allowances_charges.all().delete()
         _write_lines(invoice, [], allowances_charges, [])
         if not allowances_charges:
-            _store_allowances_charges_json(invoice, [])
+            store_allowances_charges_json(invoice, [])
     elif invoice.allowances_charges_json:  # a currency change moves the shown amounts
-        _store_allowances_charges_json(invoice)
+        store_allowances_charges_json(invoice)
     return invoice
 
 

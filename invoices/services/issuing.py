@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -26,12 +28,13 @@ from invoices.models import (
     NumberSequence,
     new_public_token,
 )
+from invoices.services._insert import Statement, insert_issued
 from invoices.services._lines import date_errors, missing_exemptions
 from invoices.services._rollups import RollupDelta
 from invoices.services._settlement import lock_root, settlement_refresh
-from invoices.services.drafts import store_line_nets
+from invoices.services.drafts import DraftParts, store_line_nets
 from invoices.snapshots import buyer_snapshot, seller_snapshot
-from invoices.totals import apply_totals, totals_for
+from invoices.totals import GroupKey, apply_totals, totals_for
 from settings_app.calendar import company_today
 from settings_app.models import CompanySettings
 
@@ -180,7 +183,7 @@ def invoice_issue(
     by: User | None = None,
     issue_date: dt.date | None = None,
     within: QuerySet[Invoice] | None = None,
-    just_created: bool = False,
+    tax_amounts: Mapping[GroupKey, Decimal] | None = None,
 ) -> Invoice:
     """Validate, snapshot seller and buyer, store totals, draw the number: all or nothing.
 
@@ -188,30 +191,106 @@ def invoice_issue(
     finds nothing and raises Invoice.DoesNotExist, so the access check costs no read
     of its own. The answer carries its items prefetched (`invoice.items.all()` is free).
     A credit note settles the invoice it corrects in the same transaction.
-    `just_created`: `invoice` is what `invoice_create_draft` answered in the caller's
-    still open transaction (recurring runs), so no other transaction can see or change
-    it: it is neither locked nor read again (its lines came with it, `written_lines`), and
-    the answer's items are not prefetched.
+    `tax_amounts`: the VAT of some groups, given (a cancellation: `invoice_void`).
     """
-    written = getattr(invoice, "written_lines", None) if just_created else None
-    if written is None:
-        invoice = _lock_for_issue(invoice, within)
+    invoice = _lock_for_issue(invoice, within)
     if invoice.status != InvoiceStatus.DRAFT:
         raise errors.InvoiceNotIssuable(
             "Only drafts can be issued.", details={"status": [invoice.status]}
         )
     customer = invoice.customer
-    if written is not None:
-        items, allowances_charges = list(written[0]), list(written[1])
-    else:
-        items = list(invoice.items.all())
-        allowances_charges = list(invoice.allowances_charges.all())
+    items = list(invoice.items.all())
+    allowances_charges = list(invoice.allowances_charges.all())
     company = CompanySettings.load()  # from the database: the snapshot is legal text
     today = company_today(company)
+    issue_date, due_date = _issue_dates(invoice, customer, issue_date, today)
+    _refuse_unissuable(invoice, customer, items, allowances_charges, issue_date, due_date, today)
+
+    totals = totals_for(
+        items=items,
+        allowances_charges=allowances_charges,
+        currency=invoice.currency,
+        tax_amounts=tax_amounts,
+    )
+    total_fields = apply_totals(invoice, totals)
+    store_line_nets(invoice, totals.line_nets, rows=items)
+    original = None
+    if invoice.credited_invoice_id:
+        original = lock_root(invoice.credited_invoice_id)
+        _check_credit_fits(invoice, original)
+
+    _issue_content(invoice, customer, items, allowances_charges, company, issue_date, due_date)
+    _number(invoice, company, by)
+    invoice.save(update_fields=[*total_fields, *ISSUE_FIELDS])
+    rollup = RollupDelta()  # the reports' sums: one upsert with the settlement's changes
+    rollup.add(invoice)
+    if original is not None:
+        settlement_refresh(
+            root=original, instances=[invoice], with_credit_notes=True, rollup=rollup
+        )
+    elif invoice.kind == InvoiceKind.CREDIT_NOTE:
+        settlement_refresh(root=invoice, rollup=rollup)
+    else:
+        rollup.flush()
+    transaction.on_commit(metrics.invoices_issued.labels(kind=invoice.kind).inc)
+    _after_issue(invoice)
+    return invoice
+
+
+@transaction.atomic(savepoint=False)
+def invoice_create_issued(
+    *,
+    draft: DraftParts,
+    company: CompanySettings,
+    by: User | None = None,
+    writes: Callable[[str], list[Statement]] | None = None,
+) -> Invoice:
+    """An invoice built by `draft_build` issued as it is first written: one row, no
+    draft before it (recurring runs). The same checks, snapshots and number as
+    `invoice_issue`; `company` is the settings row the caller read from the database.
+
+    The customer's figures and the counter come first (the lock order of every issue),
+    then everything else is one statement on PostgreSQL: the invoice, its lines, the
+    report rollups and the caller's `writes` (given the SQL of the new invoice's id), so
+    the counter row every issue waits for is held for one statement and the commit.
+    Invoices only (a credit note settles another invoice: `invoice_issue`).
+    """
+    invoice, items, allowances_charges = draft.invoice, draft.items, draft.allowances_charges
+    if invoice.kind != InvoiceKind.INVOICE:
+        raise ValueError("invoice_create_issued issues invoices, not credit notes")
+    customer = invoice.customer
+    today = company_today(company)
+    issue_date, due_date = _issue_dates(invoice, customer, invoice.issue_date, today)
+    _refuse_unissuable(invoice, customer, items, allowances_charges, issue_date, due_date, today)
+    _issue_content(invoice, customer, items, allowances_charges, company, issue_date, due_date)
+    _number(invoice, company, by)
+    rollup = RollupDelta()
+    rollup.add(invoice)
+    insert_issued(invoice, items, allowances_charges, rollup, writes)
+    transaction.on_commit(metrics.invoices_issued.labels(kind=invoice.kind).inc)
+    _after_issue(invoice)
+    return invoice
+
+
+def _issue_dates(
+    invoice: Invoice, customer: Customer, issue_date: dt.date | None, today: dt.date
+) -> tuple[dt.date, dt.date | None]:
     issue_date = issue_date or invoice.issue_date or today
     due_date = invoice.due_date
     if due_date is None and not date_errors(issue_date):
         due_date = issue_date + dt.timedelta(days=customer.payment_terms_days)
+    return issue_date, due_date
+
+
+def _refuse_unissuable(
+    invoice: Invoice,
+    customer: Customer,
+    items: Sequence[InvoiceItem],
+    allowances_charges: Sequence[Any],
+    issue_date: dt.date,
+    due_date: dt.date | None,
+    today: dt.date,
+) -> None:
     problems = _issue_problems(
         invoice, customer, bool(items), issue_date, due_date or issue_date, today
     )
@@ -224,16 +303,17 @@ def invoice_issue(
     if problems:
         raise errors.InvoiceNotIssuable(details=problems)
 
-    totals = totals_for(
-        items=items, allowances_charges=allowances_charges, currency=invoice.currency
-    )
-    total_fields = apply_totals(invoice, totals)
-    store_line_nets(invoice, totals.line_nets, rows=items)
-    original = None
-    if invoice.credited_invoice_id:
-        original = lock_root(invoice.credited_invoice_id)
-        _check_credit_fits(invoice, original)
 
+def _issue_content(
+    invoice: Invoice,
+    customer: Customer,
+    items: Sequence[InvoiceItem],
+    allowances_charges: Sequence[Any],
+    company: CompanySettings,
+    issue_date: dt.date,
+    due_date: dt.date | None,
+) -> None:
+    """Dates, terms, snapshots and the e-invoice check; the status it will have."""
     invoice.issue_date = issue_date
     invoice.due_date = due_date
     invoice.language = customer.preferred_language
@@ -249,32 +329,18 @@ def invoice_issue(
         invoice.amount_due = Decimal("0")
         invoice.refund_due = invoice.gross_total  # until the settlement allocates it
     invoice.number_year = issue_date.year
+
+
+def _number(invoice: Invoice, company: CompanySettings, by: User | None) -> None:
     # The customer's row before the counter: the counter is what every issue of the
-    # series waits for, so it is drawn last and held only for the save and the commit.
+    # series waits for, so it is drawn last and held only for the last writes and commit.
     customer_statistics_add(invoice=invoice, issued=True)
-    invoice.sequence = _draw_number(
-        series=invoice.series, year=issue_date.year, issue_date=issue_date
-    )
-    invoice.number = company.format_number(
-        series=invoice.series, year=issue_date.year, seq=invoice.sequence
-    )
+    year = invoice.issue_date.year
+    invoice.sequence = _draw_number(series=invoice.series, year=year, issue_date=invoice.issue_date)
+    invoice.number = company.format_number(series=invoice.series, year=year, seq=invoice.sequence)
     invoice.issued_at = timezone.now()
     invoice.issued_by = by
     invoice.public_token = new_public_token()
-    invoice.save(update_fields=[*total_fields, *ISSUE_FIELDS])
-    rollup = RollupDelta()  # the reports' sums: one upsert with the settlement's changes
-    rollup.add(invoice)
-    if original is not None:
-        settlement_refresh(
-            root=original, instances=[invoice], with_credit_notes=True, rollup=rollup
-        )
-    elif invoice.kind == InvoiceKind.CREDIT_NOTE:
-        settlement_refresh(root=invoice, rollup=rollup)
-    else:
-        rollup.flush()
-    transaction.on_commit(metrics.invoices_issued.labels(kind=invoice.kind).inc)
-    _after_issue(invoice)
-    return invoice
 
 
 def _after_issue(invoice: Invoice) -> None:

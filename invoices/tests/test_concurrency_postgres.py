@@ -19,12 +19,8 @@ from invoices.models import Invoice, Payment
 from invoices.tests.factories import line, make_draft, make_issued
 
 pytestmark = [
-    pytest.mark.postgres,
+    pytest.mark.postgres(reason="row locking needs PostgreSQL; SQLite serialises writers"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locking needs PostgreSQL; SQLite serialises writers (set DATABASE_URL)",
-    ),
 ]
 
 
@@ -142,7 +138,7 @@ def test_concurrent_issues_and_payments_of_one_customer_all_count(company, staff
 
 
 def test_parallel_payments_credit_notes_voids_and_refunds_on_one_customer(company, staff_user):
-    from invoices.tests.test_ledger_property import assert_accounts_consistent
+    from invoices.tests.ledger_driver import assert_accounts_consistent
 
     # given one customer with six open invoices of 119.00, two of them paid 100.00
     customer = CustomerFactory(owner=staff_user)

@@ -177,3 +177,27 @@ def test_staff_admin_sees_only_own_invoices(company, staff_user, other_staff):
     assert f"/admin/invoices/invoice/{mine.pk}/change/".encode() in page.content
     assert f"/admin/invoices/invoice/{theirs.pk}/change/".encode() not in page.content
     assert client.get(f"/admin/invoices/invoice/{theirs.pk}/change/").status_code == 302
+
+
+def test_deferred_fields_of_issued_invoice_are_checked_against_the_database(issued):
+    """The saved state keeps only what was read: a field deferred and then assigned is
+    compared with the row, a field read later counts as read."""
+    invoice = Invoice.objects.only("id", "status").get(pk=issued.pk)
+    invoice.notes = "rewritten history"
+    with pytest.raises(errors.InvoiceNotEditable) as refused:
+        invoice.save()
+    assert refused.value.details == {"fields": ["notes"]}
+
+    unchanged = Invoice.objects.only("id", "status").get(pk=issued.pk)
+    assert unchanged.gross_total == Decimal("119.00")  # loaded on access
+    unchanged.reminders_paused = True  # state, not content
+    unchanged.save(update_fields=["reminders_paused"])
+    assert Invoice.objects.get(pk=issued.pk).reminders_paused is True
+
+
+def test_in_place_change_of_a_frozen_json_value_is_refused(issued):
+    invoice = Invoice.objects.get(pk=issued.pk)
+    invoice.buyer["name"] = "Someone else"
+    with pytest.raises(errors.InvoiceNotEditable) as refused:
+        invoice.save()
+    assert refused.value.details == {"fields": ["buyer"]}

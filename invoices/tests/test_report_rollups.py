@@ -14,10 +14,11 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from common.tests.factories import CustomerFactory
+from common.tests.properties import database_examples
 from invoices import services
 from invoices.calculation import round_money
 from invoices.models import Invoice, Payment, PaymentRollup, ReportRollup
@@ -30,7 +31,7 @@ from invoices.selectors import (
     invoice_summary,
 )
 from invoices.tests.factories import line, make_draft, make_issued
-from invoices.tests.test_ledger_property import OPERATIONS, Ledger
+from invoices.tests.ledger_driver import ledger_rolled_back, write_steps
 
 pytestmark = pytest.mark.django_db
 ZERO = Decimal("0")
@@ -197,22 +198,9 @@ PERIOD = st.tuples(
 )
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@database_examples(max_examples=15)
 @given(
-    steps=st.lists(
-        st.tuples(
-            st.sampled_from(OPERATIONS),
-            st.integers(min_value=0, max_value=50),
-            st.sampled_from([Decimal("0.3"), Decimal("0.5"), Decimal("1")]),
-            st.sampled_from(["api", "admin"]),
-        ),
-        min_size=1,
-        max_size=12,
-    ),
+    steps=write_steps(max_size=12),
     days=AS_OF_DAYS,
     periods=st.lists(PERIOD, min_size=1, max_size=2),
 )
@@ -227,17 +215,13 @@ def test_reports_equal_a_recomputation_after_any_writes(
         )
         for start, end in periods
     ]
-    with transaction.atomic():
-        customers = [CustomerFactory(owner=staff_user), CustomerFactory(owner=staff_user)]
-        ledger = Ledger(staff_client, admin_client, staff_user, admin_user, customers)
-        ledger.step("issue", 0, Decimal("1"))
+    with ledger_rolled_back(staff_client, admin_client, staff_user, admin_user) as ledger:
         for operation, pick, fraction, via in steps:
             ledger.step(operation, pick, fraction, via)
         # Someone else's receivable (after the steps: the ledger works on every invoice):
         # in the admin's reports, not in the staff member's.
         make_issued(owner=other_staff, items=[line(unit_price="70.00")])
         assert_reports_match([staff_user, admin_user, other_staff], days, spans)
-        transaction.set_rollback(True)
 
 
 def test_a_rolled_back_write_leaves_the_rollups_as_they_were(company, staff_user):

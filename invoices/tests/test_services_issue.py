@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from common.tests.factories import CustomerFactory
+from common.tests.properties import database_examples
 from invoices import errors, services
 from invoices.models import Invoice, InvoiceKind, InvoiceStatus, NumberSequence
 from invoices.tests.factories import line, make_draft, make_issued
@@ -193,11 +194,7 @@ def test_credit_note_uses_credit_note_series(company, staff_user):
     assert issued.gross_total == invoice.gross_total
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@database_examples(15)
 @given(
     plan=st.lists(st.tuples(st.sampled_from([2025, 2026]), st.booleans()), min_size=1, max_size=12)
 )

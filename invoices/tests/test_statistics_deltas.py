@@ -6,11 +6,12 @@ import contextlib
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from common.exceptions import BusinessException
 from common.tests.factories import CustomerFactory
+from common.tests.properties import database_examples
 from customers.models import Customer
 from customers.services import customer_statistics_recompute
 from invoices import services
@@ -38,11 +39,7 @@ def _figures(customer: Customer) -> tuple:
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@database_examples(25)
 # A new customer per example: the shared company and user do not carry state across.
 @given(steps=steps)
 def test_figures_after_any_sequence_of_writes_equal_a_recomputation(company, staff_user, steps):

@@ -25,12 +25,8 @@ from recurring.tests.factories import make_schedule
 from settings_app.calendar import company_today
 
 pytestmark = [
-    pytest.mark.postgres,
+    pytest.mark.postgres(reason="real concurrency needs PostgreSQL; SQLite serialises writers"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="real concurrency needs PostgreSQL; SQLite serialises writers (set DATABASE_URL)",
-    ),
 ]
 
 
@@ -78,7 +74,7 @@ def test_the_claim_alone_keeps_a_period_once(company, staff_user, monkeypatch):
     monkeypatch.setattr(
         services,
         "_locked_schedule",
-        lambda schedule_id: (
+        lambda schedule_id, owners=None: (
             RecurringInvoice.objects.select_related("customer", "owner")
             .filter(pk=schedule_id)
             .first()

@@ -9,7 +9,6 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from common.tests.factories import CustomerFactory
 from invoices.models import Invoice
@@ -17,12 +16,8 @@ from recurring.models import RecurringPeriod
 from recurring.tests.factories import make_schedule
 
 pytestmark = [
-    pytest.mark.postgres,
+    pytest.mark.postgres(reason="worker processes need a database server"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="worker processes need a database server (set DATABASE_URL)",
-    ),
 ]
 
 

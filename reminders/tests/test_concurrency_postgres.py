@@ -26,12 +26,8 @@ from reminders.tasks import payment_reminders_send
 from reminders.tests.helpers import issued_due, set_levels, today
 
 pytestmark = [
-    pytest.mark.postgres,
+    pytest.mark.postgres(reason="real concurrency needs PostgreSQL; SQLite serialises writers"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="real concurrency needs PostgreSQL; SQLite serialises writers (set DATABASE_URL)",
-    ),
 ]
 
 DAY = dt.timedelta(days=1)

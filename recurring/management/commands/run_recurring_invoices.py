@@ -7,8 +7,8 @@ import json
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from common.management.progress import run_progress
 from common.management.run_date import run_date_option
 from recurring.models import RecurringInvoice
 from recurring.parallel import workers_supported
@@ -51,21 +51,19 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self._dry_run(ids, run_date)
             return
-        with tqdm(
+        with run_progress(
+            self.stderr,
             total=len(ids),
             unit="schedule",
             desc=f"Recurring {run_date}",
-            disable=options["no_progress"],
-            file=self.stderr,
-        ) as bar:
+            hidden=options["no_progress"],
+        ) as advance:
 
-            def advance(run: ScheduleRun) -> None:
-                bar.update(1)
-                if run.failed:
-                    bar.set_postfix_str(f"#{run.schedule_id}: {run.failed['code']}")
+            def on_schedule(run: ScheduleRun) -> None:
+                advance(run.schedule_id, run.failed["code"] if run.failed else None)
 
             report = recurring_run(
-                run_date=run_date, schedule_ids=ids, on_schedule=advance, workers=workers
+                run_date=run_date, schedule_ids=ids, on_schedule=on_schedule, workers=workers
             )
         for run in report.schedules:
             if run.failed:

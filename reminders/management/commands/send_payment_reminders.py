@@ -6,8 +6,8 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand
-from tqdm import tqdm
 
+from common.management.progress import run_progress
 from common.management.run_date import run_date_option
 from invoices.models import Invoice
 from reminders.policy import policy_levels
@@ -50,20 +50,19 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self._dry_run(due, run_date, levels)
             return
-        with tqdm(
+        with run_progress(
+            self.stderr,
             total=len(due),
             unit="invoice",
             desc=f"Reminders {run_date}",
-            disable=options["no_progress"],
-            file=self.stderr,
-        ) as bar:
+            hidden=options["no_progress"],
+        ) as advance:
 
-            def advance(result: ReminderResult) -> None:
-                bar.update(1)
-                if result.outcome == FAILED:
-                    bar.set_postfix_str(f"#{result.invoice_id}: {result.error['code']}")
+            def on_invoice(result: ReminderResult) -> None:
+                failed = result.outcome == FAILED
+                advance(result.invoice_id, result.error["code"] if failed else None)
 
-            report = payment_reminders_run(run_date=run_date, due=due, on_invoice=advance)
+            report = payment_reminders_run(run_date=run_date, due=due, on_invoice=on_invoice)
         for result in report.results:
             if result.outcome == FAILED:
                 error = result.error or {}
