@@ -126,6 +126,10 @@ def _scope(user) -> Any:
     return "all" if is_admin(user) else user.id
 
 
+def _same_rows(rows: QuerySet) -> QuerySet:
+    return rows
+
+
 class ConditionalMixin:
     """For DRF views over one model. Views call `conditional_retrieve`,
     `conditional_list` and `etag_of`; unsafe requests on one object with `If-Match` are
@@ -183,12 +187,23 @@ class ConditionalMixin:
             obj = self.get_queryset().filter(pk=obj.pk).values(*self.etag_fields).first() or obj
         return with_validators(response, self.etag_of(obj), self._last_modified(obj))
 
-    def conditional_retrieve(self, obj: Any, render: Callable[[Any], Any]) -> Response:
+    def conditional_retrieve(
+        self, obj: Any, render: Callable[[Any], Any] | None = None
+    ) -> Response:
+        """`obj` answered with its ETag; `render` defaults to the view's serializer."""
+        if render is None:
+            render = self._serialize_one
         etag = self.etag_of(obj)
         wanted = if_none_match(self.request)
         if wanted is not None and matches(etag, wanted):
             return not_modified(etag, self._last_modified(obj))
         return with_validators(Response(render(obj)), etag, self._last_modified(obj))
+
+    def _serialize_one(self, obj: Any) -> Any:
+        return self.get_serializer(obj).data
+
+    def _serialize_many(self, rows: list[Any]) -> Any:
+        return self.get_serializer(rows, many=True).data
 
     # --- lists ----------------------------------------------------------------------
 
@@ -309,15 +324,18 @@ class ConditionalMixin:
         self,
         queryset: QuerySet,
         *,
-        rows_of: Callable[[QuerySet], QuerySet],
-        render: Callable[[list[Any]], Any],
+        rows_of: Callable[[QuerySet], QuerySet] = _same_rows,
+        render: Callable[[list[Any]], Any] | None = None,
     ) -> Response:
-        """A page of `rows_of(queryset)`, rendered by `render`, with its ETag.
+        """A page of `rows_of(queryset)` (default: the model instances), rendered by
+        `render` (default: the view's serializer), with its ETag.
 
         With If-None-Match the page is read as `etag_fields` alone first (one narrow
         query, plus the count: kept in the shared cache), answered 304 if it holds;
         else only those rows are read in full (by id). Without it, the ETag comes from
         the full rows: no extra query."""
+        if render is None:
+            render = self._serialize_many
         wanted = if_none_match(self.request)
         if wanted is None:
             rows = self.paginate_queryset(rows_of(queryset))

@@ -34,16 +34,10 @@ class CustomerViewSet(ConditionalMixin, viewsets.ModelViewSet):
         return customer_list(user=self.request.user, include_deleted=include_deleted)
 
     def list(self, request, *args, **kwargs):
-        return self.conditional_list(
-            self.filter_queryset(self.get_queryset()),
-            rows_of=lambda rows: rows,
-            render=lambda rows: self.get_serializer(rows, many=True).data,
-        )
+        return self.conditional_list(self.filter_queryset(self.get_queryset()))
 
     def retrieve(self, request, *args, **kwargs):
-        return self.conditional_retrieve(
-            self.get_object(), lambda customer: self.get_serializer(customer).data
-        )
+        return self.conditional_retrieve(self.get_object())
 
     def update(self, request, *args, **kwargs):
         response = super().update(request, *args, **kwargs)

@@ -72,16 +72,10 @@ class ProductViewSet(
         return product_list()
 
     def list(self, request, *args, **kwargs):
-        return self.conditional_list(
-            self.filter_queryset(self.get_queryset()),
-            rows_of=lambda rows: rows,
-            render=lambda rows: self.get_serializer(rows, many=True).data,
-        )
+        return self.conditional_list(self.filter_queryset(self.get_queryset()))
 
     def retrieve(self, request, *args, **kwargs):
-        return self.conditional_retrieve(
-            self.get_object(), lambda product: self.get_serializer(product).data
-        )
+        return self.conditional_retrieve(self.get_object())
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -67,7 +67,6 @@ class RecurringInvoiceViewSet(
     def list(self, request, *args, **kwargs):
         return self.conditional_list(
             self.filter_queryset(self.get_queryset()),
-            rows_of=lambda rows: rows,
             render=lambda rows: [recurring_invoice_dict(row) for row in rows],
         )
 

@@ -43,9 +43,7 @@ class CompanySettingsView(ConditionalMixin, RetrieveUpdateAPIView):
         return self.get_queryset().select_for_update().values(*self.etag_fields).first()
 
     def retrieve(self, request, *args, **kwargs):
-        return self.conditional_retrieve(
-            self.get_object(), lambda row: self.get_serializer(row).data
-        )
+        return self.conditional_retrieve(self.get_object())
 
     def perform_update(self, serializer):
         super().perform_update(serializer)
